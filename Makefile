@@ -1,0 +1,34 @@
+# The README's two commands: `make demo` (the main job) and `make test` (the whole suite).
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+TEST_STAMP := $(VENV)/.installed-test
+
+.PHONY: demo test bench install clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(STAMP): pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e .
+	touch $@
+
+$(TEST_STAMP): pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $@ $(STAMP)
+
+install: $(STAMP)
+
+demo: $(STAMP)
+	$(PY) -m backprop.demo
+
+test: $(TEST_STAMP)
+	$(PY) -m pytest
+
+bench: $(STAMP)
+	OPENBLAS_NUM_THREADS=1 $(PY) bench/epoch_speed.py
+
+clean:
+	rm -rf $(VENV) build
