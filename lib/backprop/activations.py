@@ -1,0 +1,83 @@
+"""Activation functions and their derivatives, in the lecture's notation.
+
+g is a pre-activation and h = f(g) the activation; both have shape (N, units), one row per sample.
+Derivatives are written in terms of h where the lecture does so: sigmoid'(g) = (1 - h) h.
+"""
+import numpy as np
+
+
+def sigmoid(g):
+    """Logistic function 1 / (1 + e^{-g}), elementwise, with no overflow for any finite g.
+
+    For g >= 0 it computes 1 / (1 + e^{-g}); for g < 0 the equal form e^{g} / (1 + e^{g}),
+    so exp only ever sees non-positive arguments.
+    """
+    e = np.exp(-np.abs(g))
+    return np.where(g >= 0, 1.0, e) / (1.0 + e)
+
+
+def sigmoid_derivative(h):
+    """dh/dg for h = sigmoid(g), from h alone: (1 - h) h. Shape of h."""
+    return (1.0 - h) * h
+
+
+def relu(g):
+    """max(0, g), elementwise."""
+    return np.maximum(g, 0.0)
+
+
+def relu_derivative(h):
+    """dh/dg for h = relu(g), from h alone: 1 where h > 0, else 0 (the subgradient 0 at g = 0)."""
+    return (h > 0).astype(h.dtype)
+
+
+def identity(g):
+    """h = g (the regression output layer)."""
+    return g
+
+
+def identity_derivative(h):
+    """dh/dg = 1 for h = g."""
+    return np.ones_like(h)
+
+
+def softmax(g):
+    """Row-wise softmax of g (N, K) -> (N, K); each row sums to 1.
+
+    Each row's maximum is subtracted first: softmax is unchanged by it, and exp never overflows.
+    """
+    z = g - g.max(axis=1, keepdims=True)
+    e = np.exp(z)
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def log_softmax(g):
+    """Row-wise log(softmax(g)) for g (N, K), finite even where softmax underflows to 0."""
+    z = g - g.max(axis=1, keepdims=True)
+    return z - np.log(np.exp(z).sum(axis=1, keepdims=True))
+
+
+HIDDEN = {
+    "sigmoid": (sigmoid, sigmoid_derivative),
+    "relu": (relu, relu_derivative),
+}
+OUTPUT = {
+    "softmax": softmax,
+    "identity": identity,
+}
+
+
+def hidden_activation(name):
+    """(f, f' from h) for a hidden-layer activation name: 'sigmoid' or 'relu'."""
+    try:
+        return HIDDEN[name]
+    except KeyError:
+        raise ValueError(f"unknown hidden activation {name!r}: choose one of {sorted(HIDDEN)}") from None
+
+
+def output_activation(name):
+    """f for an output-layer activation name: 'softmax' or 'identity'."""
+    try:
+        return OUTPUT[name]
+    except KeyError:
+        raise ValueError(f"unknown output activation {name!r}: choose one of {sorted(OUTPUT)}") from None

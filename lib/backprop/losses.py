@@ -1,0 +1,37 @@
+"""Loss functions, averaged over the N samples of a batch.
+
+h is the network output (N, K); t the targets, as accepted by `backprop.targets`.
+"""
+import numpy as np
+
+from .targets import class_targets, regression_targets
+
+# log is floored at the smallest positive float: a saturated prediction of 0 gives a large but finite loss,
+# and no epsilon big enough to change ordinary losses is added.
+_TINY = np.finfo(np.float64).tiny
+
+
+def cross_entropy(h, t):
+    """L = -(1/N) sum_n sum_k t_nk log h_nk for probabilities h (N, K) and labels (N,) or one-hot t (N, K)."""
+    h = np.asarray(h, dtype=np.float64)
+    if h.ndim != 2:
+        raise ValueError(f"predictions must have shape (N, K); got shape {h.shape}")
+    t = class_targets(t, h.shape[0], h.shape[1])
+    return float(-np.sum(t * np.log(np.maximum(h, _TINY))) / h.shape[0])
+
+
+def cross_entropy_from_log(log_h, t_one_hot):
+    """The same loss from log-probabilities (N, K) and one-hot targets (N, K); used by the MLP with log_softmax."""
+    return float(-np.sum(t_one_hot * log_h) / log_h.shape[0])
+
+
+def squared_error(h, t):
+    """L = (1/N) sum_n 1/2 ||h_n - t_n||^2 for outputs h (N, K) and targets (N, K), or (N,) when K == 1.
+
+    Its gradient with respect to h is (h - t) / N, the same output delta as softmax + cross-entropy.
+    """
+    h = np.asarray(h, dtype=np.float64)
+    if h.ndim != 2:
+        raise ValueError(f"outputs must have shape (N, K); got shape {h.shape}")
+    t = regression_targets(t, h.shape[0], h.shape[1])
+    return float(0.5 * np.sum((h - t) ** 2) / h.shape[0])

@@ -1,0 +1,21 @@
+"""nbgrader configuration for 情報管理 第11回 (誤差逆伝播法).
+
+Paths are relative to this folder (the course root): run nbgrader and backprop-course from here.
+"""
+import os
+
+c = get_config()  # noqa: F821 (provided by nbgrader when it loads this file)
+
+COURSE_ROOT = os.path.dirname(os.path.abspath(__file__))
+
+c.CourseDirectory.course_id = "joho-kanri-11"
+c.CourseDirectory.root = COURSE_ROOT
+# A writable exchange inside the course folder (the default /usr/local/share/nbgrader/exchange is not).
+c.Exchange.root = os.path.join(COURSE_ROOT, "exchange")
+
+# Seconds per cell when autograding; only Execute.timeout is honoured by nbgrader 0.9.
+c.Execute.timeout = 60
+
+# What students see in place of a solution region.
+c.ClearSolutions.code_stub = {"python": "# ここにコードを書いてください\nraise NotImplementedError()"}
+c.ClearSolutions.text_stub = "ここに解答を書いてください。"
