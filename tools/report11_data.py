@@ -1,0 +1,113 @@
+"""Instructor-only generator of the report 11 regression data (never shipped in the `backprop` package).
+
+The story told to students: a survey team measured the elevation of a hilly area at scattered points of a map.
+    x1: east-west position [km], x2: north-south position [km], both uniform in [-2, 2]
+    t : elevation [100 m], measured with Gaussian noise of standard deviation NOISE
+The terrain has two peaks of different heights and widths, a shallow basin and a gentle ripple, so the
+elevation is a smooth but clearly nonlinear function of (x1, x2): linear least squares explains little of it
+(R^2 about 0.1), while a small MLP fits it closely.
+
+What it writes or prints:
+    python tools/report11_data.py
+        writes lib/backprop/data/report11_train.csv (header x1,x2,t; TRAIN_SIZE rows; seed TRAIN_SEED).
+    python tools/report11_data.py --heldout N --seed S
+        prints N held-out samples as Python literals `x_heldout = [[x1, x2], ...]` (N x 2) and
+        `t_heldout = [[t], ...]` (N x 1, the NOISELESS elevation), for pasting into a hidden test cell,
+        plus, as comments, the RMSE a linear least-squares fit of the training data reaches on them.
+        Use a seed other than TRAIN_SEED.
+    python tools/report11_data.py --check
+        checks that the CSV in the package is exactly what this script generates.
+
+The terrain function lives only here, so students cannot evaluate it from the installed package.
+"""
+import argparse
+import io
+import sys
+from pathlib import Path
+
+import numpy as np
+
+TRAIN_SEED = 11
+TRAIN_SIZE = 400
+NOISE = 0.05
+LOW, HIGH = -2.0, 2.0
+CSV_PATH = Path(__file__).resolve().parent.parent / "lib" / "backprop" / "data" / "report11_train.csv"
+
+# (height, centre x1, centre x2, width): Gaussian hills (negative height: a basin)
+HILLS = [(1.6, 0.7, 0.5, 0.6), (1.0, -0.9, -0.8, 0.45), (-0.6, -0.6, 1.1, 0.5)]
+
+
+def terrain(x):
+    """Noiseless elevation [100 m] at map points x (N, 2) [km] -> (N, 1)."""
+    x = np.asarray(x, dtype=np.float64)
+    height = 0.15 * np.sin(1.7 * x[:, 0]) * np.cos(1.3 * x[:, 1])
+    for h, c1, c2, width in HILLS:
+        height = height + h * np.exp(-((x[:, 0] - c1) ** 2 + (x[:, 1] - c2) ** 2) / (2 * width**2))
+    return height[:, None]
+
+
+def sample_inputs(n, seed):
+    """n map points (n, 2), uniform in [LOW, HIGH]^2."""
+    return np.random.default_rng(seed).uniform(LOW, HIGH, size=(n, 2))
+
+
+def training_set():
+    """The training data: x (TRAIN_SIZE, 2), noisy t (TRAIN_SIZE, 1)."""
+    x = sample_inputs(TRAIN_SIZE, TRAIN_SEED)
+    noise = np.random.default_rng(TRAIN_SEED + 1).normal(0.0, NOISE, size=(TRAIN_SIZE, 1))
+    return x, terrain(x) + noise
+
+
+def csv_text(x, t):
+    out = io.StringIO()
+    out.write("x1,x2,t\n")
+    for row in np.hstack([x, t]):
+        out.write(",".join(f"{v:.6f}" for v in row) + "\n")
+    return out.getvalue()
+
+
+def linear_rmse_on(x_eval, t_eval):
+    """RMSE on (x_eval, t_eval) of a linear least-squares fit (with intercept) of the training data."""
+    x, t = training_set()
+    design = np.hstack([x, np.ones((x.shape[0], 1))])
+    coef, *_ = np.linalg.lstsq(design, t, rcond=None)
+    pred = np.hstack([x_eval, np.ones((x_eval.shape[0], 1))]) @ coef
+    return float(np.sqrt(np.mean((pred - t_eval) ** 2)))
+
+
+def print_heldout(n, seed):
+    if seed == TRAIN_SEED:
+        sys.exit(f"--seed must differ from the training seed {TRAIN_SEED}")
+    x = sample_inputs(n, seed)
+    t = terrain(x)
+    print(f"# report11 held-out set: {n} points, seed {seed}; t is the noiseless elevation")
+    print(f"# linear least-squares baseline RMSE on these points: {linear_rmse_on(x, t):.4f}; "
+          f"training noise std {NOISE}; std of t: {t.std():.4f}")
+    print("x_heldout = " + repr(np.round(x, 6).tolist()))
+    print("t_heldout = " + repr(np.round(t, 6).tolist()))
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--heldout", type=int, metavar="N", help="print N held-out samples instead")
+    parser.add_argument("--seed", type=int, default=2026, help="seed of the held-out inputs")
+    parser.add_argument("--check", action="store_true", help="verify the packaged CSV")
+    args = parser.parse_args(argv)
+    if args.heldout is not None:
+        if args.heldout < 1:
+            sys.exit("--heldout needs a positive number of samples")
+        print_heldout(args.heldout, args.seed)
+        return
+    text = csv_text(*training_set())
+    if args.check:
+        if not CSV_PATH.exists() or CSV_PATH.read_text(encoding="utf-8") != text:
+            sys.exit(f"{CSV_PATH} differs from what tools/report11_data.py generates")
+        print(f"{CSV_PATH} is up to date")
+        return
+    CSV_PATH.parent.mkdir(parents=True, exist_ok=True)
+    CSV_PATH.write_text(text, encoding="utf-8")
+    print(f"wrote {CSV_PATH} ({TRAIN_SIZE} rows)")
+
+
+if __name__ == "__main__":
+    main()
