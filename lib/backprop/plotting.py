@@ -64,9 +64,10 @@ def plot_decision_regions(predict, x, y, ax=None, resolution=200, margin=0.2,
     return ax
 
 
-def plot_learning_curves(history, ax=None, title="学習曲線", xlabel="エポック", ylabel="損失"):
-    """Loss per epoch from an `MLP.fit` history: 'loss' (training) and, if present, 'val_loss'.
-    A 'val_accuracy' list is drawn on a second y axis (right). Returns the loss Axes."""
+def plot_learning_curves(history, ax=None, log_scale=False, title="学習曲線", xlabel="エポック", ylabel="損失"):
+    """Loss per epoch from an `MLP.fit` history: 'loss' (training) and, if present, 'val_loss'
+    (on a log scale with log_scale=True). A 'val_accuracy' list is drawn on a second y axis (right).
+    Returns the loss Axes."""
     if "loss" not in history or len(history["loss"]) == 0:
         raise ValueError("history に 'loss' の記録がありません (MLP.fit の戻り値を渡してください)")
     ax = _axes(ax)
@@ -74,15 +75,15 @@ def plot_learning_curves(history, ax=None, title="学習曲線", xlabel="エポ�
     ax.plot(epochs, history["loss"], label="訓練データの損失")
     if history.get("val_loss"):
         ax.plot(epochs, history["val_loss"], label="検証データの損失")
-    ax.set(title=title, xlabel=xlabel, ylabel=ylabel)
+    ax.set(title=title, xlabel=xlabel, ylabel=ylabel, yscale="log" if log_scale else "linear")
     handles, labels = ax.get_legend_handles_labels()
     if history.get("val_accuracy"):
         right = ax.twinx()
         right.plot(epochs, history["val_accuracy"], color="tab:green", linestyle="--", label="検証データの正解率")
-        right.set_ylabel("正解率")
+        right.set(ylabel="正解率", ylim=(0, 1.02))
         more_handles, more_labels = right.get_legend_handles_labels()
         handles, labels = handles + more_handles, labels + more_labels
-    ax.legend(handles, labels, loc="best", fontsize="small")
+    ax.legend(handles, labels, loc="center right", fontsize="small")
     return ax
 
 
