@@ -1,0 +1,68 @@
+"""Reading nbgrader cells: kinds of cells and the marked regions inside their source.
+
+nbgrader marks regions with comment lines containing `BEGIN SOLUTION` / `END SOLUTION` and
+`BEGIN HIDDEN TESTS` / `END HIDDEN TESTS`. Cell kinds follow nbgrader's metadata (schema 3).
+"""
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from nbformat import NotebookNode
+
+SOLUTION = ("BEGIN SOLUTION", "END SOLUTION")
+HIDDEN_TESTS = ("BEGIN HIDDEN TESTS", "END HIDDEN TESTS")
+
+
+def nbgrader_meta(cell: NotebookNode) -> dict:
+    return cell.get("metadata", {}).get("nbgrader", {}) or {}
+
+
+def grade_id(cell: NotebookNode) -> str | None:
+    return nbgrader_meta(cell).get("grade_id")
+
+
+def is_test_cell(cell: NotebookNode) -> bool:
+    """An autograded test cell: a code cell with grade=true and solution=false."""
+    meta = nbgrader_meta(cell)
+    return cell.cell_type == "code" and bool(meta.get("grade")) and not meta.get("solution")
+
+
+def is_answer_cell(cell: NotebookNode) -> bool:
+    return bool(nbgrader_meta(cell).get("solution"))
+
+
+def points(cell: NotebookNode) -> float:
+    return float(nbgrader_meta(cell).get("points", 0) or 0)
+
+
+def test_cells(nb: NotebookNode) -> Iterator[tuple[int, NotebookNode]]:
+    """(index, cell) for every autograded test cell, in notebook order."""
+    return ((i, c) for i, c in enumerate(nb.cells) if is_test_cell(c))
+
+
+def region_lines(source: str, markers: tuple[str, str]) -> list[str]:
+    """The lines strictly between begin/end marker lines (all such regions of one cell)."""
+    begin, end = markers
+    inside, found = False, []
+    for line in source.splitlines():
+        if begin in line:
+            inside = True
+        elif end in line:
+            inside = False
+        elif inside:
+            found.append(line)
+    return found
+
+
+def has_region(source: str, markers: tuple[str, str]) -> bool:
+    return markers[0] in source
+
+
+def hidden_test_lines(nb: NotebookNode) -> list[str]:
+    """Every line of every hidden-test region in a (source) notebook."""
+    return [line for cell in nb.cells for line in region_lines(cell.source, HIDDEN_TESTS)]
+
+
+def distinctive(lines: list[str], min_length: int = 12) -> set[str]:
+    """Stripped lines long enough to identify their origin (skips `return x`, comments, blanks)."""
+    return {s for s in (line.strip() for line in lines) if len(s) >= min_length and not s.startswith("#")}

@@ -1,0 +1,135 @@
+"""`backprop-course`: command-line front end; each subcommand lives in its own module."""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from .course import Course, CourseError
+
+
+def cmd_release(args) -> int:
+    from .release import release_assignment
+    course = Course.at(args.course_root)
+    for assignment in course.pick_assignments(args.assignment):
+        for path in release_assignment(course.root, assignment):
+            print(f"released {path.relative_to(course.root)}")
+    return 0
+
+
+def cmd_collect(args) -> int:
+    from .collect import collect, print_collect_report
+    course = Course.at(args.course_root)
+    report = collect(course, Path(args.path), assignment=args.assignment)
+    print_collect_report(report)
+    return 0
+
+
+def cmd_autograde(args) -> int:
+    from .autograde import autograde, print_summary
+    course = Course.at(args.course_root)
+    statuses = autograde(course, args.assignment, students=args.student, jobs=args.jobs,
+                         progress=not args.quiet)
+    print_summary(statuses)
+    return 0
+
+
+def cmd_feedback(args) -> int:
+    from .feedback import write_feedback
+    course = Course.at(args.course_root)
+    for path in write_feedback(course, args.assignment):
+        print(f"feedback {path.relative_to(course.root)}")
+    return 0
+
+
+def cmd_grades(args) -> int:
+    from .grades import write_grades_csv
+    from .report import write_class_report
+    course = Course.at(args.course_root)
+    csv_path = write_grades_csv(course, args.assignment, Path(args.csv) if args.csv else None)
+    print(f"grades CSV: {csv_path}")
+    if not args.no_report:
+        print(f"class report: {write_class_report(course, args.assignment)}")
+    return 0
+
+
+def cmd_check(args) -> int:
+    from .check import check_notebook
+    return check_notebook(Path(args.notebook), timeout=args.timeout)
+
+
+def cmd_export_html(args) -> int:
+    from .export import export_html
+    path = export_html(Path(args.notebook), Path(args.out_dir), student_id=args.student_id)
+    print(f"提出用 HTML を書き出しました: {path}")
+    return 0
+
+
+def cmd_demo(args) -> int:
+    from .demo import run_demo
+    run_demo(Path(args.course_root or os.getcwd()), Path(args.build_dir) if args.build_dir else None,
+             jobs=args.jobs)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="backprop-course", description=__doc__)
+    parser.add_argument("--course-root", help="course folder (default: nearest folder with nbgrader_config.py)")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("release", help="generate the student version into release/ and check for leaks")
+    p.add_argument("assignment", nargs="?")
+    p.set_defaults(run=cmd_release)
+
+    p = sub.add_parser("collect", help="place LMS downloads (folder or zip) into submitted/")
+    p.add_argument("path")
+    p.add_argument("--assignment", help="assignment to assume when a file name does not say")
+    p.set_defaults(run=cmd_collect)
+
+    p = sub.add_parser("autograde", help="grade submissions in parallel with honest statuses")
+    p.add_argument("assignment", nargs="?")
+    p.add_argument("--student", action="append", help="only these students (repeatable)")
+    p.add_argument("--jobs", type=int, default=None, help="parallel workers (default: number of cores)")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(run=cmd_autograde)
+
+    p = sub.add_parser("feedback", help="per-student Japanese feedback HTML")
+    p.add_argument("assignment", nargs="?")
+    p.set_defaults(run=cmd_feedback)
+
+    p = sub.add_parser("grades", help="grades CSV and class report")
+    p.add_argument("assignment", nargs="?")
+    p.add_argument("--csv", help="CSV path (default: grades/grades[_<assignment>].csv)")
+    p.add_argument("--no-report", action="store_true")
+    p.set_defaults(run=cmd_grades)
+
+    p = sub.add_parser("check", help="(student) run the visible tests of a notebook")
+    p.add_argument("notebook")
+    p.add_argument("--timeout", type=int, default=120, help="seconds per cell")
+    p.set_defaults(run=cmd_check)
+
+    p = sub.add_parser("export-html", help="(student) the HTML file to hand in")
+    p.add_argument("notebook")
+    p.add_argument("--student-id")
+    p.add_argument("--out-dir", default=".")
+    p.set_defaults(run=cmd_export_html)
+
+    p = sub.add_parser("demo", help="the whole cycle on a throwaway course under build/")
+    p.add_argument("--build-dir", help="default: <course root>/build/demo")
+    p.add_argument("--jobs", type=int, default=None)
+    p.set_defaults(run=cmd_demo)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.run(args)
+    except CourseError as err:
+        print(f"エラー: {err}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,119 @@
+"""The command line that starts one confined grading kernel, built from well-kept Linux tools.
+
+    bwrap   new mount, pid, network, ipc and uts namespaces; only read-only system and Python
+            folders, the student's copy and the kernel's socket folder are visible; dies with the grader
+    prlimit CPU time, address space, processes, file size, no core dumps (inherited by every child)
+    setpriv switch to the kernel's own unprivileged uid/gid, drop every capability, no_new_privs
+    sh      copy the student's read-only folder into a private in-memory home, then exec the kernel
+
+Inside, the kernel sees: /usr, the Python folders, HOME=/home/student (tmpfs of `scratch_mb`), its
+work folder /home/student/<assignment> (a copy of the student's folder), a private /tmp, and the
+folder holding its connection file and ipc sockets (at the same path as on the host).
+"""
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from .mounts import python_folders, sys_prefix_bin, system_folders
+from .policy import MB, Policy
+
+HOME = PurePosixPath("/home/student")
+SUBMISSION = PurePosixPath("/srv/submission")
+TOOLS = ("bwrap", "prlimit", "setpriv")
+# Debian's merged /usr: these are symlinks on the host and become symlinks inside.
+USR_LINKS = {"/bin": "usr/bin", "/sbin": "usr/sbin", "/lib": "usr/lib", "/lib64": "usr/lib64"}
+
+
+def missing_tools() -> list[str]:
+    """The confinement tools that are not on PATH."""
+    return [tool for tool in TOOLS if shutil.which(tool) is None]
+
+
+@dataclass
+class KernelJail:
+    """Where one kernel's sandbox lives on the host and whom it runs as."""
+
+    submission: Path      # the student's folder (read-only inside, copied into the work folder)
+    socket_dir: Path      # host folder for the connection file and ipc sockets, owned by `uid`
+    passwd_dir: Path      # host folder holding the generated passwd and group files
+    uid: int
+    policy: Policy
+
+    @property
+    def work_dir(self) -> PurePosixPath:
+        return HOME / (self.submission.name or "work")
+
+    def environment(self) -> dict[str, str]:
+        """The kernel's whole environment (nothing is inherited from the grader)."""
+        return {
+            "HOME": str(HOME), "USER": "student", "LOGNAME": "student",
+            "PATH": f"{sys_prefix_bin()}:/usr/local/bin:/usr/bin:/bin",
+            "LANG": "C.UTF-8", "TMPDIR": "/tmp", "MPLCONFIGDIR": str(HOME / ".config" / "matplotlib"),
+            "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
+            "PYTHONNOUSERSITE": "1", "PYTHONDONTWRITEBYTECODE": "1", "PYDEVD_DISABLE_FILE_VALIDATION": "1",
+        }
+
+    def argv(self, kernel_argv: list[str]) -> list[str]:
+        """bwrap ... -- prlimit ... -- setpriv ... -- sh -c <copy and exec> kernel_argv..."""
+        return self._bwrap() + self._prlimit() + self._setpriv() + self._launcher() + list(kernel_argv)
+
+    def _bwrap(self) -> list[str]:
+        args = ["bwrap", "--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts",
+                "--unshare-cgroup-try", "--hostname", "grader", "--die-with-parent", "--new-session",
+                "--dev", "/dev", "--proc", "/proc",
+                "--perms", "1777", "--size", str(64 * MB), "--tmpfs", "/tmp"]
+        made: set[str] = {"/", "/dev", "/proc", "/tmp"}
+
+        def parents_of(dest: PurePosixPath) -> list[str]:
+            out = []
+            for parent in reversed(dest.parents):
+                if str(parent) not in made:
+                    made.add(str(parent))
+                    out += ["--perms", "0755", "--dir", str(parent)]
+            return out
+
+        for link, target in USR_LINKS.items():
+            if Path(link).is_symlink():
+                args += ["--symlink", target, link]
+                made.add(link)
+        for folder in system_folders() + python_folders():
+            dest = PurePosixPath(folder)
+            args += parents_of(dest) + ["--ro-bind", str(folder), str(dest)]
+            made.add(str(dest))
+        args += parents_of(HOME) + ["--perms", "0777", "--size", str(self.policy.scratch_mb * MB), "--tmpfs", str(HOME)]
+        made.add(str(HOME))
+        args += parents_of(SUBMISSION) + ["--ro-bind", str(self.submission), str(SUBMISSION)]
+        socket_dest = PurePosixPath(self.socket_dir)
+        args += parents_of(socket_dest) + ["--bind", str(self.socket_dir), str(socket_dest)]
+        for name in ("passwd", "group"):
+            args += ["--ro-bind", str(self.passwd_dir / name), f"/etc/{name}"]
+        args += ["--chdir", str(HOME), "--clearenv"]
+        for key, value in self.environment().items():
+            args += ["--setenv", key, value]
+        # Root keeps just enough to let setpriv switch to the kernel's account, then drops it.
+        return args + ["--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID", "--"]
+
+    def _prlimit(self) -> list[str]:
+        limits = self.policy.rlimits()
+        args = ["prlimit"]
+        for name, soft in limits.items():
+            hard = soft + 1 if name == "cpu" else soft
+            args.append(f"--{name}={soft}:{hard}")
+        return args + ["--"]
+
+    def _setpriv(self) -> list[str]:
+        return ["setpriv", f"--reuid={self.uid}", f"--regid={self.uid}", "--clear-groups",
+                "--inh-caps=-all", "--bounding-set=-all", "--no-new-privs", "--"]
+
+    def _launcher(self) -> list[str]:
+        script = 'mkdir -p "$0" && cp -R /srv/submission/. "$0" && cd "$0" && exec "$@"'
+        return ["/bin/sh", "-c", script, str(self.work_dir)]
+
+    def write_account_files(self) -> None:
+        """passwd and group naming the kernel's account `student`, so getpass/pwd lookups work."""
+        uid = self.uid
+        (self.passwd_dir / "passwd").write_text(
+            f"root:x:0:0:root:/root:/usr/sbin/nologin\nstudent:x:{uid}:{uid}:student:{HOME}:/bin/sh\n")
+        (self.passwd_dir / "group").write_text(f"root:x:0:\nstudent:x:{uid}:\n")

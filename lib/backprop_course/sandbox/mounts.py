@@ -1,0 +1,77 @@
+"""Which host folders a grading kernel sees (all read-only), and the guard that keeps the course out.
+
+The kernel needs the system libraries (/usr), the Python installation and virtual environment that
+run the grader, and folders that .pth files add to sys.path (an editable install of this project).
+Nothing else of the host is visible: not the course root, so neither source/, nor the gradebook,
+nor other students' folders.
+"""
+from __future__ import annotations
+
+import os
+import site
+import sys
+from pathlib import Path
+
+# Folders and files of a course root that must never be visible inside a grading kernel.
+COURSE_SECRETS = ("source", "submitted", "autograded", "feedback", "release", "exchange", "gradebook.db")
+
+# Files of /etc the dynamic loader, locale and fonts need; nothing about users or hosts.
+ETC_FILES = ("ld.so.cache", "ld.so.conf", "ld.so.conf.d", "localtime", "fonts", "mime.types")
+
+
+class MountError(RuntimeError):
+    """A folder that would be mounted into the sandbox exposes part of the course."""
+
+
+def _pth_folders(site_dir: Path) -> list[Path]:
+    """Existing folders named by plain path lines of the .pth files in one site-packages folder."""
+    found = []
+    for pth in sorted(site_dir.glob("*.pth")):
+        for line in pth.read_text(errors="replace").splitlines():
+            line = line.strip()
+            if line and not line.startswith(("#", "import ")) and Path(line).is_dir():
+                found.append(Path(line).resolve())
+    return found
+
+
+def python_folders() -> list[Path]:
+    """Folders the grader's own Python needs: the installation, the venv and .pth-added folders."""
+    folders = [Path(sys.base_prefix), Path(sys.prefix), Path(os.path.realpath(sys.executable)).parent.parent]
+    for site_dir in site.getsitepackages():
+        if Path(site_dir).is_dir():
+            folders.extend(_pth_folders(Path(site_dir)))
+    return minimal_roots(p.resolve() for p in folders)
+
+
+def system_folders() -> list[Path]:
+    """/usr plus the /etc files in ETC_FILES that exist."""
+    return [Path("/usr")] + [Path("/etc") / name for name in ETC_FILES if (Path("/etc") / name).exists()]
+
+
+def minimal_roots(paths) -> list[Path]:
+    """The given paths without duplicates and without those lying inside another one, sorted."""
+    roots: list[Path] = []
+    for path in sorted(set(paths), key=lambda p: len(p.parts)):
+        if not any(path == root or root in path.parents for root in roots):
+            roots.append(path)
+    return sorted(roots)
+
+
+def check_outside_course(paths, course_root: Path | None) -> None:
+    """Raise MountError if a path would show the course root itself or one of its secret folders."""
+    if course_root is None:
+        return
+    course_root = Path(course_root).resolve()
+    secrets = [course_root / name for name in COURSE_SECRETS]
+    for path in paths:
+        path = Path(path).resolve()
+        if path == course_root or path in course_root.parents:
+            raise MountError(f"refusing to mount {path}: it contains the course root {course_root}")
+        for secret in secrets:
+            if path == secret or secret in path.parents or path in secret.parents:
+                raise MountError(f"refusing to mount {path}: it exposes {secret}")
+
+
+def sys_prefix_bin() -> str:
+    """The bin folder of the grader's Python environment (first on the kernel's PATH)."""
+    return str(Path(sys.prefix) / "bin")

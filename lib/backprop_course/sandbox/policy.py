@@ -1,0 +1,67 @@
+"""What a confined grading kernel may use: the limits and the instructor's choice about refusing.
+
+Read from `course.toml`:
+
+    [grading.sandbox]
+    cpu_seconds = 600          # CPU time for the whole notebook (RLIMIT_CPU)
+    memory_mb = 4096           # address space per process (RLIMIT_AS)
+    max_processes = 128        # processes and threads of the kernel's own account (RLIMIT_NPROC)
+    max_file_mb = 64           # largest file the kernel may write (RLIMIT_FSIZE)
+    scratch_mb = 512           # size of the kernel's private, in-memory home folder
+    allow_unconfined = false   # true: grade without confinement (loudly) when it cannot be set up
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+
+MB = 1024 * 1024
+
+
+class PolicyError(ValueError):
+    """A [grading.sandbox] setting that is unknown or out of range."""
+
+
+@dataclass(frozen=True)
+class Policy:
+    """Limits for one grading kernel; every number is per kernel."""
+
+    cpu_seconds: int = 600
+    memory_mb: int = 4096
+    max_processes: int = 128
+    max_file_mb: int = 64
+    scratch_mb: int = 512
+    allow_unconfined: bool = False
+    # Kernels run as uid/gid uid_base + slot, one slot per kernel alive on this machine.
+    uid_base: int = 62000
+    uid_slots: int = 64
+
+    def __post_init__(self):
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if f.type == "bool" and not isinstance(value, bool):
+                raise PolicyError(f"[grading.sandbox] {f.name} must be true or false, not {value!r}")
+            if f.type == "int" and (isinstance(value, bool) or not isinstance(value, int) or value <= 0):
+                raise PolicyError(f"[grading.sandbox] {f.name} must be a positive integer, not {value!r}")
+        if self.uid_base < 1000:
+            raise PolicyError(f"[grading.sandbox] uid_base must be >= 1000 (an unused range), not {self.uid_base}")
+
+    @classmethod
+    def from_settings(cls, settings: dict | None) -> "Policy":
+        """The policy in a parsed course.toml (its [grading.sandbox] table); defaults where absent."""
+        table = ((settings or {}).get("grading") or {}).get("sandbox") or {}
+        known = {f.name for f in fields(cls)}
+        unknown = sorted(set(table) - known)
+        if unknown:
+            raise PolicyError(f"[grading.sandbox] unknown setting(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}")
+        return cls(**table)
+
+    def rlimits(self) -> dict[str, int]:
+        """prlimit(1) option name -> soft limit; the hard CPU limit is one second above the soft one."""
+        return {
+            "cpu": self.cpu_seconds,
+            "as": self.memory_mb * MB,
+            "nproc": self.max_processes,
+            "fsize": self.max_file_mb * MB,
+            "core": 0,
+            "nofile": 1024,
+        }

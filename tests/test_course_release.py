@@ -1,0 +1,58 @@
+"""release: nbgrader generate_assignment, placeholders, leak check (toy course)."""
+import json
+
+import nbformat
+import pytest
+
+from backprop_course.leaks import find_leaks
+from backprop_course.release import ReleaseError, release_assignment
+from backprop_course.toycourse import HIDDEN_SECRET, build_toy_course
+
+
+@pytest.fixture(scope="module")
+def released(tmp_path_factory):
+    root = build_toy_course(tmp_path_factory.mktemp("course"))
+    return root, release_assignment(root, "toy")
+
+
+def test_release_writes_every_notebook_without_secrets(released):
+    root, paths = released
+    assert sorted(p.name for p in paths) == ["toy.ipynb", "toy_extra.ipynb"]
+    text = paths[0].read_text(encoding="utf-8")
+    assert HIDDEN_SECRET not in text
+    assert "1.0 / (1.0 + np.exp(-g))" not in text
+    assert "NotImplementedError" in text
+
+
+def test_release_fills_the_deadline(released):
+    _, paths = released
+    text = json.loads(paths[0].read_text(encoding="utf-8"))
+    first = "".join(text["cells"][0]["source"])
+    assert "7/19(火) AM10:30" in first and "{{" not in first
+
+
+def test_release_elsewhere_leaves_the_course_gradebook_alone(tmp_path):
+    root = build_toy_course(tmp_path / "course")
+    paths = release_assignment(root, "toy", release_root=tmp_path / "fresh")
+    assert all(p.is_relative_to(tmp_path / "fresh") for p in paths)
+    assert not (root / "gradebook.db").exists()
+
+
+def test_unfilled_placeholder_refuses_the_release(tmp_path):
+    root = build_toy_course(tmp_path)
+    path = root / "source" / "toy" / "toy_extra.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    nb.cells[0].source += "\n提出先: {{nowhere}}"
+    nbformat.write(nb, path)
+    with pytest.raises(ReleaseError, match="nowhere"):
+        release_assignment(root, "toy", release_root=tmp_path / "rel")
+
+
+def test_find_leaks_names_solution_hidden_test_and_output(released):
+    root, _ = released
+    source = nbformat.read(root / "source" / "toy" / "toy.ipynb", as_version=4)
+    leaky = nbformat.read(root / "source" / "toy" / "toy.ipynb", as_version=4)
+    leaky.cells[1].outputs = [nbformat.v4.new_output("stream", name="stdout", text="x")]
+    problems = "\n".join(find_leaks(source, leaky))
+    assert "BEGIN SOLUTION" in problems and "BEGIN HIDDEN TESTS" in problems
+    assert HIDDEN_SECRET in problems and "outputs" in problems
