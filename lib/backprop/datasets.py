@@ -29,10 +29,10 @@ def _band(x):
 
 
 def _three(x):
-    # three classes cut by two lines: left of x1 = -0.3 is class 0; to its right, class 1 below x2 = 0.5 x1, else 2
-    right = x[:, 0] > -0.3
-    above = x[:, 1] > 0.5 * x[:, 0]
-    return np.where(right, np.where(above, 2, 1), 0).astype(np.int64)
+    # the lines x1 = 0.1 and x2 = -0.1 cut four quadrants: upper right is class 1, lower left class 2,
+    # and the other two quadrants together (not connected) class 0
+    right, up = x[:, 0] > 0.1, x[:, 1] > -0.1
+    return np.where(right & up, 1, np.where(~right & ~up, 2, 0)).astype(np.int64)
 
 
 TOY_RULES = {"corner": _corner, "xor": _xor, "band": _band, "three": _three}
@@ -54,7 +54,8 @@ def make_toy(kind="corner", n=200, noise=0.05, seed=0):
 
     kind: 'corner' (class 1 where x1 > -0.2 and x2 > 0.1: two boundary lines combined by AND),
           'xor' (class 1 where exactly one of x1 > 0, x2 > 0 holds), 'band' (class 1 between two parallel
-          lines |x1 + x2| < 0.4) or 'three' (3 classes cut by two lines).
+          lines |x1 + x2| < 0.4) or 'three' (two lines cut four quadrants: upper right is class 1, lower left
+          class 2, the other two class 0).
     Points are drawn uniformly from [-1, 1]^2 and labelled by the rule; then Gaussian noise of standard deviation
     `noise` is added to the points, which blurs the boundaries.
 
