@@ -1,0 +1,156 @@
+"""The catalogue of known backpropagation mistakes, and the diagnosis that matches a wrong answer against it.
+
+All knowledge of typical mistakes lives here, so that it can grow (issue 6) without touching the tests:
+
+- `MODELS`: per exercise, what a specific mistake would return for the case the student was given
+  (e.g. the hidden delta without the factor (1 - h) h). A wrong answer that equals a model is named.
+- `_ratio_hint`: a wrong array that is a scalar multiple of the right one (N, 1/N, -1, 2, 1/2, 0).
+- `_layer_hint`: for a list of per-layer gradients, which layers or kinds of array are wrong.
+
+Hints are Japanese, point at where to look, and contain neither code nor numbers from the hidden case.
+"""
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..activations import sigmoid
+from ..gradcheck import relative_error
+
+MATCH = 1e-6          # relative error below which a wrong answer "is" a modelled mistake
+
+
+@dataclass(frozen=True)
+class Diagnosis:
+    """A named mistake (key, stable for tests and statistics) and its Japanese hint for the student."""
+    key: str
+    hint: str
+
+
+# -- models of specific mistakes --------------------------------------------------------------------------------
+def _sigmoid_derivative_variants(case, g, h):
+    """Wrong replacements for the factor f'(g) = (1 - h) h of a sigmoid layer: {key: factor}."""
+    if case.hidden != "sigmoid":
+        return {"missing_derivative": np.ones_like(h)}
+    s = sigmoid(h)
+    return {
+        "missing_derivative": np.ones_like(h),
+        "derivative_of_g": (1.0 - g) * g,
+        "sigmoid_twice": (1.0 - s) * s,
+        "derivative_h_only": h,
+    }
+
+
+def _hidden_delta_models(case, layer, inputs):
+    back = inputs["delta_next"] @ inputs["W_next"]
+    factors = _sigmoid_derivative_variants(case, case.gs[layer], case.hs[layer])
+    return {key: [back * factor] for key, factor in factors.items()}
+
+
+def _backward_with(case, factor_key):
+    """The whole backward pass with the activation derivative replaced by the variant factor_key."""
+    params, hs, n = case.params, case.hs, case.n_samples
+    grads = [None] * len(params)
+    delta = (hs[-1] - case.t) / n
+    for l in range(case.depth, 0, -1):
+        grads[2 * l - 2], grads[2 * l - 1] = delta.T @ hs[l - 1], delta.sum(axis=0)
+        if l > 1:
+            factor = _sigmoid_derivative_variants(case, case.gs[l - 1], hs[l - 1])[factor_key]
+            delta = (delta @ params[2 * l - 2]) * factor
+    return grads
+
+
+def _backward_models(case, layer, inputs):
+    keys = _sigmoid_derivative_variants(case, case.gs[-1], case.hs[-1])
+    return {key: _backward_with(case, key) for key in keys}
+
+
+MODELS = {"hidden_delta": _hidden_delta_models, "backward": _backward_models}
+
+HINTS = {
+    "missing_derivative": "活性化関数の微分 (1 - h) h（シグモイドの場合）を掛け忘れていませんか。",
+    "derivative_of_g": "シグモイドの微分を g で計算していませんか。(1 - h) h の h は活性化後の値 h = sigmoid(g) です。",
+    "sigmoid_twice": "シグモイドを 2 回適用していませんか。h はすでに sigmoid(g) の値です。",
+    "derivative_h_only": "シグモイドの微分の (1 - h) の部分が抜けていませんか。",
+    "inputs_changed": ("関数が引数（params や hs など）の中身を書き換えています。勾配を計算する関数の中で W や b を"
+                       "更新したり、キャッシュを上書き（*= など）したりしないでください。更新は学習ループで行います。"),
+}
+
+
+# -- scalar multiples -----------------------------------------------------------------------------------------
+def _ratio(student, expected):
+    """r with student == r * expected (to MATCH), or None when no scalar fits."""
+    norm = float(np.sum(expected * expected))
+    if norm == 0.0:
+        return None
+    r = float(np.sum(student * expected)) / norm
+    return r if relative_error(student, r * expected) < MATCH else None
+
+
+def _ratio_hint(r, n):
+    """Diagnosis for a student array equal to r times the right one (n = number of samples), or None."""
+    def near(a, b):
+        return abs(a - b) <= 1e-6 * max(abs(a), abs(b), 1.0)
+    if near(r, 0.0):
+        return Diagnosis("zeros", "値がすべて 0 になっています。計算結果を代入・return しているか確認してください。")
+    if near(r, n):
+        return Diagnosis("no_mean", "正しい値のちょうど N 倍（N はサンプル数）です。バッチ平均の 1/N を忘れていませんか。")
+    if near(r, 1.0 / n):
+        return Diagnosis("mean_twice", "正しい値のちょうど 1/N 倍です。N で 2 回割っていませんか（1/N は出力層の δ で 1 回だけ）。")
+    if near(r, -1.0):
+        return Diagnosis("sign_flipped", "符号が逆になっています。h - t と t - h、勾配の向きを確認してください。")
+    if near(r, 2.0) or near(r, 0.5):
+        return Diagnosis("factor_two", "正しい値の 2 倍または 1/2 倍です。損失の 1/2 の付け方と微分が対応しているか確認してください。")
+    return None
+
+
+def _transpose_hint(student, expected):
+    if student.ndim == 2 and student.shape == expected.T.shape and relative_error(student, expected.T) < MATCH:
+        return Diagnosis("transposed", "転置になっています。行と列の順番（どちらに .T を付けるか）を確認してください。")
+    return None
+
+
+# -- which arrays of a per-layer gradient list are wrong -----------------------------------------------------------
+def _layer_hint(names, wrong):
+    """Diagnosis from the pattern of wrong arrays among names ['dW^1', 'db^1', ...], or None."""
+    if len(names) < 4 or len(names) % 2:
+        return None
+    wrong, depth = set(wrong), len(names) // 2
+    weights, biases = set(range(0, len(names), 2)), set(range(1, len(names), 2))
+    if wrong <= {0, 1}:
+        return Diagnosis("first_layer_only", "第 1 層の勾配だけが違います。for ループが第 1 層まで回っているか（range の範囲）、"
+                                             "第 1 層では h^0 = x を使っているかを確認してください。")
+    if wrong <= biases:
+        return Diagnosis("bias_only", "バイアスの勾配だけが違います。δ をどの軸で（サンプル方向に）和をとるかを確認してください。")
+    if wrong <= weights:
+        return Diagnosis("weights_only", "重みの勾配だけが違います。δ と一つ前の層の出力 h の掛け方を確認してください。")
+    if not wrong & {2 * depth - 2, 2 * depth - 1}:
+        return Diagnosis("hidden_layers", "出力層の勾配は正しく、中間層が違います。δ を一つ前の層へ伝える式"
+                                          "（W の掛け方と活性化関数の微分）を確認してください。")
+    return None
+
+
+def diagnose(context, student, expected, names, wrong, case, layer=None, inputs=None, changed=()):
+    """Diagnoses (most specific first) for wrong answers of one exercise.
+
+    context: the exercise ('output_delta', 'hidden_delta', 'param_gradients', 'backward' or any other name,
+    which gets the generic checks only); student, expected: lists of float64 arrays of equal shapes; names:
+    their names; wrong: indices of the wrong arrays; case: the Case; layer, inputs: what the student was given.
+    """
+    found = []
+    if changed:
+        found.append(Diagnosis("inputs_changed", HINTS["inputs_changed"]))
+    models = MODELS.get(context, lambda *args: {})(case, layer, inputs)
+    for key, arrays in models.items():
+        if all(relative_error(s, m) < MATCH for s, m in zip(student, arrays)):
+            found.append(Diagnosis(key, HINTS[key]))
+            return found
+    ratios = [_ratio(student[i], expected[i]) for i in wrong]
+    hints = [None if r is None else _ratio_hint(r, case.n_samples) for r in ratios]
+    if hints and all(h is not None and h.key == hints[0].key for h in hints):
+        found.append(hints[0])
+    else:
+        found += [d for d in (_transpose_hint(student[i], expected[i]) for i in wrong) if d is not None]
+    layer_hint = _layer_hint(names, wrong)
+    if layer_hint is not None:
+        found.append(layer_hint)
+    return found
