@@ -19,3 +19,10 @@ c.Execute.timeout = 60
 # What students see in place of a solution region.
 c.ClearSolutions.code_stub = {"python": "# ここにコードを書いてください\nraise NotImplementedError()"}
 c.ClearSolutions.text_stub = "ここに解答を書いてください。"
+
+# Any stderr output in a test cell scores it 0 (nbgrader.utils.determine_grade), and Python prints warnings
+# (numpy's RuntimeWarning, matplotlib's UserWarning, DeprecationWarning, ...) to stderr as
+# "<file>:<line>: <Category>: <message>". Remove such stderr chunks before grading. Failed checks are error
+# outputs, never stderr, so this cannot turn a failing test cell into a passing one.
+c.IgnorePattern.enabled = True  # nbgrader 0.9.6 ships it disabled
+c.IgnorePattern.pattern = r":\d+: \w*Warning: "
