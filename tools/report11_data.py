@@ -13,7 +13,8 @@ What it writes or prints:
     python tools/report11_data.py --heldout N --seed S
         prints N held-out samples as Python literals `x_heldout = [[x1, x2], ...]` (N x 2) and
         `t_heldout = [[t], ...]` (N x 1, the NOISELESS elevation), for pasting into a hidden test cell,
-        plus, as comments, the RMSE a linear least-squares fit of the training data reaches on them.
+        plus, as comments, the RMSE that a linear least-squares fit and the reference MLP of backprop.demo,
+        both trained on the training set, reach on them (to choose a pass threshold).
         Use a seed other than TRAIN_SEED.
     python tools/report11_data.py --check
         checks that the CSV in the package is exactly what this script generates.
@@ -66,13 +67,15 @@ def csv_text(x, t):
     return out.getvalue()
 
 
-def linear_rmse_on(x_eval, t_eval):
-    """RMSE on (x_eval, t_eval) of a linear least-squares fit (with intercept) of the training data."""
+def reference_rmses(x_eval, t_eval):
+    """RMSE on (x_eval, t_eval) of a linear least-squares fit and of the demo's reference MLP, both trained
+    on the whole training set: {'linear': ..., 'mlp': ...}."""
+    from backprop import demo
+
     x, t = training_set()
-    design = np.hstack([x, np.ones((x.shape[0], 1))])
-    coef, *_ = np.linalg.lstsq(design, t, rcond=None)
-    pred = np.hstack([x_eval, np.ones((x_eval.shape[0], 1))]) @ coef
-    return float(np.sqrt(np.mean((pred - t_eval) ** 2)))
+    net, _ = demo.train(demo.REPORT, x, t, "identity")
+    return {"linear": demo.rmse(demo.linear_least_squares(x, t)(x_eval), t_eval),
+            "mlp": demo.rmse(net.predict(x_eval), t_eval)}
 
 
 def print_heldout(n, seed):
@@ -81,8 +84,10 @@ def print_heldout(n, seed):
     x = sample_inputs(n, seed)
     t = terrain(x)
     print(f"# report11 held-out set: {n} points, seed {seed}; t is the noiseless elevation")
-    print(f"# linear least-squares baseline RMSE on these points: {linear_rmse_on(x, t):.4f}; "
-          f"training noise std {NOISE}; std of t: {t.std():.4f}")
+    reference = reference_rmses(x, t)
+    print(f"# RMSE on these points: linear least squares {reference['linear']:.4f}, "
+          f"reference MLP (backprop.demo.REPORT) {reference['mlp']:.4f}; "
+          f"training noise std {NOISE}; std of t {t.std():.4f}")
     print("x_heldout = " + repr(np.round(x, 6).tolist()))
     print("t_heldout = " + repr(np.round(t, 6).tolist()))
 

@@ -47,7 +47,8 @@ def split_report11(fraction_held_out=0.25, seed=SEED):
     return x[fit], t[fit], x[check], t[check]
 
 
-def _train(config, x, t, output, validation):
+def train(config, x, t, output, validation=None):
+    """An MLP built and trained as `config` (DIGITS or REPORT) says, with seed SEED: (net, fit history)."""
     net = MLP(config["sizes"], hidden=config["hidden"], output=output, seed=SEED)
     history = net.fit(x, t, epochs=config["epochs"], lr=config["lr"], batch_size=config["batch_size"],
                       optimizer=config["optimizer"], seed=SEED, validation=validation)
@@ -58,7 +59,7 @@ def run_digits():
     """Train on the digits: (summary dict, fit history)."""
     start = time.perf_counter()
     x_train, x_test, y_train, y_test = datasets.load_digits_split(seed=SEED)
-    net, history = _train(DIGITS, x_train, y_train, "softmax", (x_test, y_test))
+    net, history = train(DIGITS, x_train, y_train, "softmax", (x_test, y_test))
     summary = dict(DIGITS, test_accuracy=net.accuracy(x_test, y_test), n_train=len(x_train),
                    n_test=len(x_test), seconds=round(time.perf_counter() - start, 3))
     return summary, history
@@ -68,7 +69,7 @@ def run_report11():
     """Train on the report data against a linear baseline: (summary dict, fit history)."""
     start = time.perf_counter()
     x_fit, t_fit, x_check, t_check = split_report11()
-    net, history = _train(REPORT, x_fit, t_fit, "identity", (x_check, t_check))
+    net, history = train(REPORT, x_fit, t_fit, "identity", (x_check, t_check))
     linear = linear_least_squares(x_fit, t_fit)
     summary = dict(REPORT, mlp_rmse=rmse(net.predict(x_check), t_check),
                    linear_rmse=rmse(linear(x_check), t_check), n_fit=len(x_fit), n_check=len(x_check),
