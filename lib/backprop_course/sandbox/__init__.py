@@ -1,0 +1,113 @@
+"""Confined grading kernels: the small API the autograde code calls.
+
+    from backprop_course import sandbox
+    jail = sandbox.confinement(course_root, sandbox.Policy.from_settings(course.settings))
+    config.merge(jail.config())          # traitlets Config for nbgrader / nbclient
+    ... grade ...
+    status_note = jail.warning           # None when confined; a loud text when running unconfined
+    why = sandbox.kernel_ending(autograded_folder)   # after a dead kernel: CPU limit, signal, exit code
+
+`confinement` raises `SandboxUnavailable` (grading must refuse) when the kernels cannot be confined
+(not root, bwrap/prlimit/setpriv missing, or a trial sandbox fails), unless the policy says
+`allow_unconfined = true`: then it returns an unconfined Confinement whose `warning` must be shown
+in the output and attached to every status it affects. Never silently unconfined.
+"""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from traitlets.config import Config
+
+from .command import missing_tools
+from .kernel_manager import SandboxedKernelManager, describe_exit, kernel_ending
+from .mounts import MountError, check_outside_course, python_folders
+from .policy import Policy, PolicyError
+
+__all__ = ["Confinement", "Policy", "PolicyError", "SandboxUnavailable", "SandboxedKernelManager",
+           "confinement", "describe_exit", "kernel_ending", "why_unavailable", "UNCONFINED_WARNING"]
+
+KERNEL_MANAGER = f"{SandboxedKernelManager.__module__}.{SandboxedKernelManager.__name__}"
+UNCONFINED_WARNING = ("UNCONFINED GRADING: student code ran with the grader's rights (files, network, "
+                      "no limits) because the sandbox is unavailable ({reason}); "
+                      "[grading.sandbox] allow_unconfined = true allowed it")
+
+
+class SandboxUnavailable(RuntimeError):
+    """Grading kernels cannot be confined here, and the policy does not allow grading unconfined."""
+
+
+@dataclass(frozen=True)
+class Confinement:
+    """How grading kernels will run: confined (warning None) or, when allowed, unconfined (warning set)."""
+
+    policy: Policy
+    course_root: Path
+    confined: bool
+    warning: str | None = None
+
+    def config(self) -> Config:
+        """traitlets Config selecting the sandboxed kernel manager (empty when unconfined)."""
+        c = Config()
+        if self.confined:
+            c.Execute.kernel_manager_class = KERNEL_MANAGER
+            c.NotebookClient.kernel_manager_class = KERNEL_MANAGER
+            c.SandboxedKernelManager.limits = {k: v for k, v in vars(self.policy).items()}
+            c.SandboxedKernelManager.course_root = str(self.course_root)
+        return c
+
+
+@lru_cache(maxsize=1)
+def _trial_run() -> str | None:
+    """Start a throwaway sandbox once per process; None when it works, else what went wrong."""
+    from .command import KernelJail
+    import tempfile
+    with tempfile.TemporaryDirectory(prefix="backprop-probe-") as tmp:
+        root = Path(tmp)
+        (root / "sub").mkdir()
+        (root / "ipc").mkdir()
+        (root / "etc").mkdir()
+        jail = KernelJail(root / "sub", root / "ipc", root / "etc", Policy().uid_base + Policy().uid_slots, Policy())
+        jail.write_account_files()
+        try:
+            done = subprocess.run(jail.argv([sys.executable, "-c", "import os; print(os.getuid())"]),
+                                  capture_output=True, text=True, timeout=60, cwd=tmp)
+        except (OSError, subprocess.TimeoutExpired) as err:
+            return f"trial sandbox failed: {err}"
+    if done.returncode != 0 or done.stdout.strip() != str(jail.uid):
+        return f"trial sandbox failed (exit {done.returncode}): {done.stderr.strip()[-300:]}"
+    return None
+
+
+def why_unavailable() -> str | None:
+    """None when confined kernels can run here; otherwise the reason, for the instructor."""
+    if not sys.platform.startswith("linux"):
+        return f"confinement needs Linux, this is {sys.platform}"
+    if os.geteuid() != 0:
+        return "confinement needs root (to switch the kernel to its own unprivileged account); run the grader as root"
+    missing = missing_tools()
+    if missing:
+        return f"missing tool(s) {', '.join(missing)} (Debian: apt-get install bubblewrap util-linux)"
+    return _trial_run()
+
+
+def confinement(course_root: Path | str, policy: Policy | None = None) -> Confinement:
+    """Decide how this grading run confines its kernels; raise SandboxUnavailable to refuse."""
+    policy = policy or Policy()
+    course_root = Path(course_root).resolve()
+    try:
+        check_outside_course(python_folders(), course_root)
+    except MountError as err:
+        reason = str(err)
+    else:
+        reason = why_unavailable()
+    if reason is None:
+        return Confinement(policy, course_root, confined=True)
+    if not policy.allow_unconfined:
+        raise SandboxUnavailable(f"refusing to grade: {reason}. Fix it, or set [grading.sandbox] "
+                                 "allow_unconfined = true in course.toml to grade unconfined at your own risk")
+    return Confinement(policy, course_root, confined=False, warning=UNCONFINED_WARNING.format(reason=reason))
