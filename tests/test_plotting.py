@@ -39,6 +39,7 @@ DIGIT_LABELS = np.arange(10)
 
 # name -> draw(ax): each call draws on ax (None: a new figure) and returns the Axes
 DRAWINGS = {
+    "points": lambda ax: plotting.plot_points(TOY_X, TOY_Y, ax=ax),
     "decision_regions": lambda ax: plotting.plot_decision_regions(vertical_split, TOY_X, TOY_Y, ax=ax),
     "learning_curves": lambda ax: plotting.plot_learning_curves(HISTORY, ax=ax),
     "gradient_norms": lambda ax: plotting.plot_gradient_norms({"sigmoid": [1e-6, 1e-3, 1.0], "relu": [1, 2, 1]},
@@ -91,6 +92,15 @@ def test_decision_regions_colour_the_plane_by_the_prediction():
     assert sorted(len(s.get_offsets()) for s in scatters) == sorted(np.bincount(TOY_Y))
     # probabilities (M, K) are accepted in place of labels
     plotting.plot_decision_regions(lambda z: np.eye(2)[vertical_split(z)], TOY_X, TOY_Y)
+
+
+def test_points_one_colour_per_class():
+    ax = plotting.plot_points(TOY_X, TOY_Y)
+    for k, scatter in enumerate(ax.collections):
+        assert matplotlib.colors.same_color(scatter.get_facecolor()[0], plotting.CLASS_COLORS(k))
+        assert len(scatter.get_offsets()) == np.sum(TOY_Y == k)
+    with pytest.raises(ValueError, match="個数"):
+        plotting.plot_points(TOY_X, TOY_Y[:-1])
 
 
 def test_decision_regions_reject_3d_points():

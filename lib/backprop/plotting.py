@@ -10,6 +10,7 @@ import matplotlib_fontja  # noqa: F401  (registers IPAexGothic and makes it the 
 import numpy as np
 
 JAPANESE_FONT = "IPAexGothic"
+CLASS_COLORS = plt.get_cmap("tab10")    # class k is drawn in colour CLASS_COLORS(k), in every plot
 
 
 def use_headless_backend():
@@ -39,6 +40,20 @@ def _as_class_labels(y, name="y"):
     return y.astype(np.int64)
 
 
+def plot_points(x, y, ax=None, title="データ", xlabel="$x_1$", ylabel="$x_2$"):
+    """Scatter 2-D points x (N, 2) coloured by their integer class labels y (N,), one legend entry per class."""
+    x = _as_2d_points(x)
+    y = _as_class_labels(y)
+    if y.shape[0] != x.shape[0]:
+        raise ValueError(f"x と y の個数が違います ({x.shape[0]} と {y.shape[0]})")
+    ax = _axes(ax)
+    for k in np.unique(y):
+        ax.scatter(*x[y == k].T, s=14, color=CLASS_COLORS(k), edgecolors="k", linewidths=0.3, label=f"クラス {k}")
+    ax.set(title=title, xlabel=xlabel, ylabel=ylabel)
+    ax.legend(loc="best", fontsize="small")
+    return ax
+
+
 def plot_decision_regions(predict, x, y, ax=None, resolution=200, margin=0.2,
                           title="識別境界", xlabel="$x_1$", ylabel="$x_2$"):
     """Colour the plane by the class `predict` gives, and scatter the data on top.
@@ -53,15 +68,9 @@ def plot_decision_regions(predict, x, y, ax=None, resolution=200, margin=0.2,
     g1, g2 = np.meshgrid(np.linspace(lo[0], hi[0], resolution), np.linspace(lo[1], hi[1], resolution))
     regions = _as_class_labels(predict(np.column_stack([g1.ravel(), g2.ravel()])), "predict の出力")
     n_classes = int(max(regions.max(), y.max())) + 1
-    cmap = plt.get_cmap("tab10", 10)
-    levels = np.arange(n_classes + 1) - 0.5
-    ax.contourf(g1, g2, regions.reshape(g1.shape), levels=levels, colors=[cmap(k) for k in range(n_classes)],
-                alpha=0.25)
-    for k in range(n_classes):
-        ax.scatter(*x[y == k].T, s=14, color=cmap(k), edgecolors="k", linewidths=0.3, label=f"クラス {k}")
-    ax.set(title=title, xlabel=xlabel, ylabel=ylabel)
-    ax.legend(loc="best", fontsize="small")
-    return ax
+    ax.contourf(g1, g2, regions.reshape(g1.shape), levels=np.arange(n_classes + 1) - 0.5,
+                colors=[CLASS_COLORS(k) for k in range(n_classes)], alpha=0.25)
+    return plot_points(x, y, ax=ax, title=title, xlabel=xlabel, ylabel=ylabel)
 
 
 def plot_learning_curves(history, ax=None, log_scale=False, title="学習曲線", xlabel="エポック", ylabel="損失"):
@@ -193,7 +202,7 @@ def plot_digits(images, labels, predicted=None, ncols=8, axes=None, title="手�
         if predicted is None:
             ax.set_title(f"正解 {labels[i]}", fontsize="small")
         else:
-            wrong = predicted[i] != labels[i]
+            wrong = np.asarray(predicted)[i] != labels[i]
             ax.set_title(f"正解 {labels[i]} / 予測 {predicted[i]}", fontsize="x-small",
                          color="tab:red" if wrong else "black")
     return axes
