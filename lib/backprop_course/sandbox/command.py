@@ -13,7 +13,7 @@ folder holding its connection file and ipc sockets (at the same path as on the h
 from __future__ import annotations
 
 import shutil
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from .mounts import python_folders, sys_prefix_bin, system_folders
@@ -23,6 +23,8 @@ HOME = PurePosixPath("/home/student")
 SUBMISSION = PurePosixPath("/srv/submission")
 TOOLS = ("bwrap", "prlimit", "setpriv")
 # Debian's merged /usr: these are symlinks on the host and become symlinks inside.
+# Grader environment variables a notebook may legitimately look at; everything else is cleared.
+PASSTHROUGH_ENV = ("NBGRADER_EXECUTION", "MPLBACKEND", "PYTHONHASHSEED")
 USR_LINKS = {"/bin": "usr/bin", "/sbin": "usr/sbin", "/lib": "usr/lib", "/lib64": "usr/lib64"}
 
 
@@ -40,6 +42,7 @@ class KernelJail:
     passwd_dir: Path      # host folder holding the generated passwd and group files
     uid: int
     policy: Policy
+    extra_env: dict = field(default_factory=dict)  # values for PASSTHROUGH_ENV names
 
     @property
     def work_dir(self) -> PurePosixPath:
@@ -47,13 +50,15 @@ class KernelJail:
 
     def environment(self) -> dict[str, str]:
         """The kernel's whole environment (nothing is inherited from the grader)."""
-        return {
+        env = {
             "HOME": str(HOME), "USER": "student", "LOGNAME": "student",
             "PATH": f"{sys_prefix_bin()}:/usr/local/bin:/usr/bin:/bin",
             "LANG": "C.UTF-8", "TMPDIR": "/tmp", "MPLCONFIGDIR": str(HOME / ".config" / "matplotlib"),
             "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
             "PYTHONNOUSERSITE": "1", "PYTHONDONTWRITEBYTECODE": "1", "PYDEVD_DISABLE_FILE_VALIDATION": "1",
         }
+        env.update({k: v for k, v in self.extra_env.items() if k in PASSTHROUGH_ENV})
+        return env
 
     def argv(self, kernel_argv: list[str]) -> list[str]:
         """bwrap ... -- prlimit ... -- setpriv ... -- sh -c <copy and exec> kernel_argv..."""

@@ -26,7 +26,7 @@ from jupyter_client.manager import AsyncKernelManager
 from traitlets import Dict, Unicode, default
 
 from . import uids
-from .command import KernelJail
+from .command import PASSTHROUGH_ENV, KernelJail
 from .mounts import check_outside_course, python_folders
 from .policy import Policy
 
@@ -106,7 +106,8 @@ class SandboxedKernelManager(AsyncKernelManager):
         passwd_dir.mkdir()
         os.chown(socket_dir, account.uid, account.uid)
         os.chmod(root, 0o711)
-        self._jail = KernelJail(submission, socket_dir, passwd_dir, account.uid, self.policy)
+        passthrough = {k: os.environ[k] for k in PASSTHROUGH_ENV if k in os.environ}
+        self._jail = KernelJail(submission, socket_dir, passwd_dir, account.uid, self.policy, passthrough)
         self._jail.write_account_files()
         self.connection_file = str(socket_dir / "kernel.json")
         self.ip = str(socket_dir / "kernel")
