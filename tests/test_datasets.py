@@ -67,7 +67,8 @@ def test_toy_noise_moves_points():
     assert 0.1 < np.std(x1 - x0) < 0.3
 
 
-@pytest.mark.parametrize("bad", [dict(kind="circle"), dict(n=0), dict(n=2.5), dict(noise=-1.0)])
+@pytest.mark.parametrize("bad", [dict(kind="circle"), dict(n=0), dict(n=2.5), dict(noise=-1.0),
+                                 dict(noise="0.1")])
 def test_toy_bad_arguments_are_named(bad):
     with pytest.raises(ValueError, match=list(bad)[0]):
         datasets.make_toy(**{"kind": "xor", **bad})

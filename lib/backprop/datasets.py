@@ -45,7 +45,7 @@ def _check_count(n, name="n"):
 
 
 def _check_noise(noise):
-    if not np.isfinite(noise) or noise < 0:
+    if not isinstance(noise, (int, float, np.integer, np.floating)) or not np.isfinite(noise) or noise < 0:
         raise ValueError(f"noise は 0 以上の有限の数で指定してください (noise={noise!r})")
 
 
