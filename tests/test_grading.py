@@ -1,0 +1,295 @@
+"""backprop.grading: the reference solutions of notebook 11_02 pass its hidden tests; planted mistakes fail them
+with the expected Japanese diagnosis.
+
+The student functions are the solution cells of the source notebook, executed here; each mutant is a textual
+edit of one of them (as a student's wrong answer would be), and the hidden test cells are executed as nbgrader
+would run them, so these tests prove the notebook's real hidden tests rather than a copy of them.
+"""
+import json
+import re
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from backprop.activations import sigmoid
+from backprop.grading import (GradingError, check_backward, check_output_delta, make_case, print_gradient_check,
+                              strong_setup_problems)
+from backprop.grading import exercises
+from backprop.grading.plain import plain_array, plain_arrays
+from backprop.grading.reference import numerical_delta, numerical_param_gradients
+from backprop.grading.run import call_student
+
+NOTEBOOK = Path(__file__).resolve().parents[1] / "source" / "lecture11" / "11_02_neural_network2.ipynb"
+SOLUTION_ORDER = ["output_delta", "hidden_delta", "param_gradients", "backward"]
+
+
+def _cells():
+    return json.loads(NOTEBOOK.read_text(encoding="utf-8"))["cells"]
+
+
+@pytest.fixture(scope="session")
+def solutions():
+    """{grade_id: source} of the notebook's solution cells."""
+    found = {c["metadata"]["nbgrader"]["grade_id"]: "".join(c["source"]) for c in _cells()
+             if c["metadata"].get("nbgrader", {}).get("solution")}
+    assert sorted(found) == sorted(SOLUTION_ORDER)
+    return found
+
+
+@pytest.fixture(scope="session")
+def hidden_cells():
+    """{grade_id: source} of the test cells that hold hidden tests."""
+    found = {c["metadata"]["nbgrader"]["grade_id"]: "".join(c["source"]) for c in _cells()
+             if c["metadata"].get("nbgrader", {}).get("grade") and "BEGIN HIDDEN TESTS" in "".join(c["source"])}
+    assert len(found) == 7
+    return found
+
+
+def student(sources, edit=None):
+    """A namespace holding the student functions; edit = (grade_id, old, new) changes one solution's text."""
+    sources = dict(sources)
+    if edit is not None:
+        grade_id, old, new = edit
+        assert sources[grade_id].count(old) == 1, f"mutation target {old!r} not found once in {grade_id}"
+        sources[grade_id] = sources[grade_id].replace(old, new)
+    namespace = {"np": np}
+    for grade_id in SOLUTION_ORDER:
+        exec(sources[grade_id], namespace)
+    return namespace
+
+
+def run_cell(source, namespace):
+    """Execute a hidden test cell; None when it passes, else the AssertionError it raised."""
+    try:
+        exec(source, dict(namespace))
+    except AssertionError as failure:
+        return failure
+    return None
+
+
+# -- the reference --------------------------------------------------------------------------------------------
+def test_reference_passes_every_hidden_test_cell(solutions, hidden_cells):
+    namespace = student(solutions)
+    failures = {grade_id: run_cell(source, namespace) for grade_id, source in hidden_cells.items()}
+    assert failures == {grade_id: None for grade_id in hidden_cells}
+
+
+def test_hidden_tests_use_strong_and_deep_setups(solutions, hidden_cells, monkeypatch):
+    """Hidden cases: strong setup (make_case refuses weak ones), and depth >= 4 for the backward loop."""
+    built = []
+    original = exercises.make_case
+
+    def recording(sizes, n_samples, **kwargs):
+        built.append((tuple(sizes), n_samples))
+        return original(sizes, n_samples, **kwargs)
+
+    monkeypatch.setattr(exercises, "make_case", recording)
+    namespace = student(solutions)
+    for grade_id, source in hidden_cells.items():
+        built.clear()
+        assert run_cell(source, namespace) is None
+        assert built, f"{grade_id} builds no case"
+        for sizes, n_samples in built:
+            assert strong_setup_problems(sizes, n_samples) == []
+            assert sizes[-1] != n_samples
+            if "backward" in grade_id:
+                assert len(sizes) - 1 >= 4, f"{grade_id}: backward judged on a network of depth {len(sizes) - 1}"
+
+
+def test_numerical_reference_agrees_with_library_backprop():
+    """Calibration of judge.TOLERANCE (1e-6): the worst relative error of central differences against the
+    library's backward over 10 seeds and two architectures stays far below it."""
+    worst = 0.0
+    for seed in range(10):
+        for sizes, n, output in [((5, 8, 7, 6, 3), 9, "softmax"), ((2, 7, 4, 1), 6, "identity")]:
+            case = make_case(sizes, n, output=output, seed=seed)
+            library = case.network().backward(case.hs, case.t)
+            for a, b in zip(library, numerical_param_gradients(case)):
+                worst = max(worst, float(np.max(np.abs(a - b)) / np.max(np.abs(b))))
+    assert worst < 1e-7
+
+
+# -- planted mistakes -----------------------------------------------------------------------------------------
+HIDDEN_DELTA = "(delta_next @ W_next) * (1 - h) * h"
+MUTANTS = {
+    # name: (edit, {hidden cell: diagnosis key or a phrase its message must contain})
+    "missing sigmoid derivative": (("hidden_delta", HIDDEN_DELTA, "(delta_next @ W_next)"),
+                                   {"test_hidden_delta_hidden": "missing_derivative",
+                                    "test_backward_hidden_deep": "missing_derivative"}),
+    "derivative (1 - h) left out": (("hidden_delta", HIDDEN_DELTA, "(delta_next @ W_next) * h"),
+                                    {"test_hidden_delta_hidden": "derivative_h_only",
+                                     "test_backward_hidden_deeper": "derivative_h_only"}),
+    "no 1/N": (("output_delta", "return (h_L - t) / N", "return h_L - t"),
+               {"test_output_delta_hidden": "no_mean", "test_backward_hidden_deep": "no_mean"}),
+    "sign flipped": (("output_delta", "return (h_L - t) / N", "return (t - h_L) / N"),
+                     {"test_output_delta_hidden": "sign_flipped", "test_backward_hidden_deep": "sign_flipped"}),
+    "hard-coded N": (("output_delta", "N = h_L.shape[0]", "N = 2"),
+                     {"test_output_delta_hidden": "値が正しくありません", "test_backward_hidden_deep": "値が正しくありません"}),
+    "transposed dW": (("param_gradients", "dW = delta.T @ h_prev", "dW = h_prev.T @ delta"),
+                      {"test_param_gradients_hidden": "転置", "test_backward_hidden_shapes": "転置"}),
+    "db averaged again": (("param_gradients", "delta.sum(axis=0)", "delta.mean(axis=0)"),
+                          {"test_param_gradients_hidden": "mean_twice", "test_backward_hidden_deep": "bias_only"}),
+    "db summed over the wrong axis": (("param_gradients", "delta.sum(axis=0)", "delta.sum(axis=1)"),
+                                      {"test_param_gradients_hidden": "どの軸", "test_backward_hidden_shapes": "db^"}),
+    "loop skips layer 1": (("backward", "range(L, 0, -1)", "range(L, 1, -1)"),
+                           {"test_backward_hidden_deep": "None のまま", "test_backward_hidden_shapes": "第 1 層"}),
+    "dW from h^l instead of h^(l-1)": (("backward", "param_gradients(delta, hs[l - 1])", "param_gradients(delta, hs[l])"),
+                                        {"test_backward_hidden_deep": "dW^", "test_backward_hidden_shapes": "W^"}),
+    "update inside the loop": (("backward", "        if l > 1:", "        W -= 0.5 * grads[2 * l - 2]\n        if l > 1:"),
+                               {"test_backward_hidden_unchanged": "inputs_changed",
+                                "test_backward_hidden_deep": "inputs_changed"}),
+}
+
+
+def _diagnosed(failure, expected):
+    """True when the failure names the expected diagnosis key, or its message contains the expected phrase."""
+    return expected in getattr(failure, "keys", []) or expected in str(failure)
+
+
+@pytest.mark.parametrize("name", sorted(MUTANTS))
+def test_planted_mistake_fails_with_its_diagnosis(name, solutions, hidden_cells):
+    edit, expected = MUTANTS[name]
+    namespace = student(solutions, edit)
+    for grade_id, phrase in expected.items():
+        failure = run_cell(hidden_cells[grade_id], namespace)
+        assert failure is not None, f"{name}: {grade_id} lets the mistake through"
+        assert _diagnosed(failure, phrase), f"{name}: {grade_id} says {failure!s} (expected {phrase!r})"
+        assert not re.search(r"\(\d+, \d+\)", str(failure)), f"{name}: the message reveals hidden shapes: {failure}"
+
+
+def test_untouched_release_stubs_fail_every_hidden_cell(hidden_cells):
+    stub = "def {name}(*args):\n    raise NotImplementedError()\n"
+    namespace = {}
+    for name in SOLUTION_ORDER:
+        exec(stub.format(name=name), namespace)
+    for grade_id, source in hidden_cells.items():
+        failure = run_cell(source, namespace)
+        assert failure is not None and "まだ実装されていません" in str(failure), grade_id
+
+
+# -- general API: other networks --------------------------------------------------------------------------------
+def test_regression_network_is_judged_too(solutions):
+    """The same backward serves identity output + squared error (delta^L = (h - t) / N there as well);
+    the 1/2 convention mismatch is named."""
+    check_backward(student(solutions)["backward"], sizes=(2, 7, 5, 4, 1), n_samples=6, output="identity", seed=3)
+    doubled = student(solutions, ("output_delta", "return (h_L - t) / N", "return 2 * (h_L - t) / N"))["backward"]
+    with pytest.raises(GradingError) as failure:
+        check_backward(doubled, sizes=(2, 7, 5, 4, 1), n_samples=6, output="identity", seed=3)
+    assert "factor_two" in failure.value.keys
+
+
+def test_other_signatures_through_arguments(solutions):
+    """A gradient function gradient(params, x, t) that runs its own forward pass."""
+    namespace = student(solutions)
+
+    def gradient(params, x, t):
+        net = make_case((3, 6, 4), 5).network()
+        net.params = params
+        return namespace["backward"](params, net.forward(x)[1], t)
+
+    check_backward(gradient, sizes=(3, 6, 4), n_samples=5, function_name="gradient",
+                   arguments=lambda case: {"params": case.params, "x": case.x, "t": case.t})
+
+
+# -- the pieces -----------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("sizes, n_samples", [((3, 5, 4), 1), ((3, 5, 5, 2), 6), ((3, 5, 4), 4)])
+def test_weak_setups_are_refused(sizes, n_samples):
+    with pytest.raises(ValueError, match="weak gradient test case"):
+        make_case(sizes, n_samples)
+
+
+def test_case_caches_are_consistent_float64():
+    case = make_case((4, 9, 3, 6, 2), 5, seed=7)
+    for l in range(1, case.depth):
+        np.testing.assert_array_equal(case.hs[l], sigmoid(case.gs[l]))
+    np.testing.assert_allclose(case.hs[-1].sum(axis=1), 1.0)
+    assert all(a.dtype == np.float64 for a in case.params + case.hs[:1] + [case.t])
+    assert len(set(np.argmax(case.t, axis=1))) >= 2
+
+
+def test_numerical_delta_matches_output_delta_formula():
+    case = make_case((4, 9, 3), 5, seed=2)
+    np.testing.assert_allclose(numerical_delta(case, 2), (case.hs[-1] - case.t) / 5, atol=1e-9)
+
+
+def test_plain_array_is_a_fresh_base_float64_copy():
+    class Sneaky(np.ndarray):
+        def __eq__(self, other):
+            return True
+
+    value = np.arange(6, dtype=np.int32).reshape(2, 3).view(Sneaky)
+    plain = plain_array(value, "dW", (2, 3), "W と同じ形")
+    assert type(plain) is np.ndarray and plain.dtype == np.float64
+    plain[0, 0] = 99
+    assert value[0, 0] == 0
+
+
+@pytest.mark.parametrize("value, phrase", [
+    (None, "None"), ("abc", "変換できません"), (np.zeros((3, 2)), "転置"), (np.zeros(6), "次元"),
+    (np.array([[np.nan, 0, 0], [0, 0, 0]]), "NaN"), (np.zeros((2, 3)) + 1j, "複素数"),
+])
+def test_plain_array_names_the_problem(value, phrase):
+    with pytest.raises(AssertionError, match=phrase):
+        plain_array(value, "dW", (2, 3), "W と同じ形")
+
+
+def test_plain_arrays_needs_a_list_of_the_right_length():
+    with pytest.raises(AssertionError, match="リスト"):
+        plain_arrays(np.zeros((2, 3)), ["dW^1", "db^1"], [(2, 3), (2,)], ["W", "b"])
+    with pytest.raises(AssertionError, match="長さ"):
+        plain_arrays([np.zeros((2, 3))], ["dW^1", "db^1"], [(2, 3), (2,)], ["W", "b"])
+
+
+def test_call_student_silences_warnings_and_reports_errors_with_the_line():
+    def noisy(x):
+        warnings.warn("harmless")
+        return np.exp(np.array([1000.0])) + x
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        outcome = call_student(noisy, {"x": 1.0}, "noisy")
+    assert caught == [] and np.isinf(outcome.value[0])
+
+    def broken(params):
+        params[0] += 1
+        return params[0] @ np.ones(5)
+
+    with pytest.raises(AssertionError, match=r"broken の実行中にエラー.*ValueError.*return params\[0\] @ np.ones\(5\)"):
+        call_student(broken, {"params": [np.zeros((2, 3))]}, "broken")
+    with pytest.raises(AssertionError, match="関数になっていません"):
+        call_student(None, {}, "backward")
+
+
+def test_call_student_works_on_copies_and_reports_changes():
+    params = [np.zeros(3)]
+
+    def update(params):
+        params[0] += 1.0
+
+    assert call_student(update, {"params": params}, "update").changed == ["params"]
+    assert params[0].sum() == 0.0
+
+
+def test_self_check_prints_a_verdict_and_never_raises(solutions, capsys):
+    errors = print_gradient_check(student(solutions)["backward"])
+    report = capsys.readouterr().out
+    assert max(errors) < 1e-6 and report.count("OK") == 6 and "一致しています" in report
+    wrong = student(solutions, MUTANTS["missing sigmoid derivative"][0])["backward"]
+    print_gradient_check(wrong)
+    report = capsys.readouterr().out
+    assert "NG" in report and "微分" in report
+
+    def unfinished(params, hs, t):
+        raise NotImplementedError()
+
+    assert print_gradient_check(unfinished) is None
+    assert "まだ実装されていません" in capsys.readouterr().out
+
+
+def test_output_delta_check_diagnoses_without_the_answer():
+    with pytest.raises(GradingError) as failure:
+        check_output_delta(lambda h_L, t: (h_L - t) / h_L.shape[0] ** 2, sizes=(6, 9, 4), n_samples=7, seed=1)
+    assert failure.value.keys == ["mean_twice"]
+    assert "h_L - t" not in str(failure.value)
