@@ -13,7 +13,7 @@ broadcasts to (N, N) and silently gives wrong values, so the checks pass t both 
 import numpy as np
 
 from .cases import make_case
-from .exercises import check_backward
+from .exercises import check_backward, check_inputs_unchanged
 from .judge import GradingError, judge_arrays
 from .plain import plain_array
 from .run import call_student
@@ -92,3 +92,9 @@ def check_regression_gradient(gradient, sizes, n_samples, seed=0, flat_targets=F
         if not flat_targets:
             raise
         raise AssertionError(f"{wrong}\nヒント: {TRAP_HINT}") from None
+
+
+def check_regression_gradient_keeps_inputs(gradient, sizes, n_samples, seed=0):
+    """Calling gradient(params, x, t) must leave params, x and t exactly as they were."""
+    return check_inputs_unchanged(gradient, sizes, n_samples, seed=seed, hidden="sigmoid", output="identity",
+                                  function_name="gradient", arguments=gradient_arguments)
