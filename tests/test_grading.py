@@ -5,6 +5,7 @@ The student functions are the solution cells of the source notebook, executed he
 edit of one of them (as a student's wrong answer would be), and the hidden test cells are executed as nbgrader
 would run them, so these tests prove the notebook's real hidden tests rather than a copy of them.
 """
+import ast
 import json
 import re
 import warnings
@@ -60,10 +61,18 @@ def student(sources, edit=None):
     return namespace
 
 
-def run_cell(source, namespace):
-    """Execute a hidden test cell; None when it passes, else the AssertionError it raised."""
+def run_cell(source, namespace, displayed=None):
+    """Execute a hidden test cell as IPython does (the last line, if an expression, is evaluated and would be
+    displayed); None when it passes, else the AssertionError it raised. displayed collects that value."""
+    module = ast.parse(source)
+    last = module.body.pop() if module.body and isinstance(module.body[-1], ast.Expr) else None
+    scope = dict(namespace)
     try:
-        exec(source, dict(namespace))
+        exec(compile(module, "<cell>", "exec"), scope)
+        if last is not None:
+            value = eval(compile(ast.Expression(last.value), "<cell>", "eval"), scope)
+            if displayed is not None:
+                displayed.append(value)
     except AssertionError as failure:
         return failure
     return None
@@ -71,9 +80,12 @@ def run_cell(source, namespace):
 
 # -- the reference --------------------------------------------------------------------------------------------
 def test_reference_passes_every_hidden_test_cell(solutions, hidden_cells):
+    """... and the cells display nothing: nbgrader would take a displayed number as the cell's partial score."""
     namespace = student(solutions)
-    failures = {grade_id: run_cell(source, namespace) for grade_id, source in hidden_cells.items()}
+    displayed = []
+    failures = {grade_id: run_cell(source, namespace, displayed) for grade_id, source in hidden_cells.items()}
     assert failures == {grade_id: None for grade_id in hidden_cells}
+    assert displayed and all(value is None for value in displayed)
 
 
 def test_hidden_tests_use_strong_and_deep_setups(solutions, hidden_cells, monkeypatch):

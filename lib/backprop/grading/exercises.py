@@ -1,7 +1,10 @@
 """Entry points for hidden tests: build a case, run the student's function, take plain values, judge.
 
 Each check raises AssertionError (a `GradingError` for wrong values) with a Japanese message, or returns
-the relative errors. The signatures follow notebook 11_02 (誤差逆伝播法):
+None. Returning nothing matters: nbgrader reads a number displayed by a test cell's last line as that cell's
+partial score, so a check that returned, say, a relative error of 1e-9 would award 1e-9 points.
+
+The signatures follow notebook 11_02 (誤差逆伝播法):
 
     output_delta(h_L, t) -> delta^L                      (N, K)
     hidden_delta(delta_next, W_next, h) -> delta^l        (N, n_l)
@@ -28,15 +31,14 @@ def _judge_delta(function, function_name, case, layer, inputs, expected_shape):
     """Run a function that returns delta^layer and judge it against central differences."""
     outcome = call_student(function, inputs, function_name)
     delta = plain_array(outcome.value, f"{function_name} の戻り値 δ", case.hs[layer].shape, expected_shape)
-    return judge_arrays([delta], [numerical_delta(case, layer)], ["δ"], function_name, case, layer, inputs,
-                        outcome.changed)
+    judge_arrays([delta], [numerical_delta(case, layer)], ["δ"], function_name, case, layer, inputs, outcome.changed)
 
 
 def check_output_delta(output_delta, sizes, n_samples, seed=0):
     """delta^L = dL/dg^L of a softmax + cross-entropy network, judged against central differences."""
     case = make_case(sizes, n_samples, seed=seed)
     inputs = {"h_L": case.hs[-1], "t": case.t}
-    return _judge_delta(output_delta, "output_delta", case, case.depth, inputs, "h^L と同じ形 (N, K)")
+    _judge_delta(output_delta, "output_delta", case, case.depth, inputs, "h^L と同じ形 (N, K)")
 
 
 def check_hidden_delta(hidden_delta, sizes, n_samples, layer, seed=0):
@@ -44,7 +46,7 @@ def check_hidden_delta(hidden_delta, sizes, n_samples, layer, seed=0):
     case = make_case(sizes, n_samples, seed=seed)
     inputs = {"delta_next": numerical_delta(case, layer + 1), "W_next": case.params[2 * layer],
               "h": case.hs[layer]}
-    return _judge_delta(hidden_delta, "hidden_delta", case, layer, inputs, "h と同じ形 (N, n_l)")
+    _judge_delta(hidden_delta, "hidden_delta", case, layer, inputs, "h と同じ形 (N, n_l)")
 
 
 def check_param_gradients(param_gradients, sizes, n_samples, layer, seed=0):
@@ -55,8 +57,8 @@ def check_param_gradients(param_gradients, sizes, n_samples, layer, seed=0):
     names = ["dW", "db"]
     shapes = [case.params[2 * layer - 2].shape, case.params[2 * layer - 1].shape]
     student = plain_arrays(outcome.value, names, shapes, ["W と同じ形 (n_l, n_{l-1})", "b と同じ形 (n_l,)"])
-    return judge_arrays(student, numerical_layer_gradients(case, layer), names, "param_gradients", case, layer,
-                        inputs, outcome.changed)
+    judge_arrays(student, numerical_layer_gradients(case, layer), names, "param_gradients", case, layer, inputs,
+                 outcome.changed)
 
 
 def run_gradient_function(function, case, function_name, arguments):
@@ -72,8 +74,8 @@ def check_backward(backward, sizes, n_samples, seed=0, hidden="sigmoid", output=
     """Every gradient array of a whole backward pass, judged against central differences of the loss."""
     case = make_case(sizes, n_samples, hidden=hidden, output=output, seed=seed)
     outcome, grads = run_gradient_function(backward, case, function_name, arguments)
-    return judge_arrays(grads, numerical_param_gradients(case), case.param_names(), "backward", case,
-                        inputs=arguments(case), changed=outcome.changed)
+    judge_arrays(grads, numerical_param_gradients(case), case.param_names(), "backward", case,
+                 inputs=arguments(case), changed=outcome.changed)
 
 
 def check_backward_shapes(backward, sizes, n_samples, seed=0, hidden="sigmoid", output="softmax",
