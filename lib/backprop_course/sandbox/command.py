@@ -37,7 +37,7 @@ def missing_tools() -> list[str]:
 class KernelJail:
     """Where one kernel's sandbox lives on the host and whom it runs as."""
 
-    submission: Path      # the student's folder (read-only inside, copied into the work folder)
+    submission: Path      # a snapshot of the student's folder (read-only inside, copied into the work folder)
     socket_dir: Path      # host folder for the connection file and ipc sockets, owned by `uid`
     passwd_dir: Path      # host folder holding the generated passwd and group files
     uid: int
@@ -113,7 +113,7 @@ class KernelJail:
                 "--inh-caps=-all", "--bounding-set=-all", "--no-new-privs", "--"]
 
     def _launcher(self) -> list[str]:
-        script = 'mkdir -p "$0" && cp -R /srv/submission/. "$0" && cd "$0" && exec "$@"'
+        script = 'mkdir -p "$0"; cp -R /srv/submission/. "$0"; cd "$0" && exec "$@"'
         return ["/bin/sh", "-c", script, str(self.work_dir)]
 
     def write_account_files(self) -> None:

@@ -58,6 +58,22 @@ def describe_exit(code: int | None, policy: Policy) -> str | None:
     return f"the kernel exited by itself with status {code} (for example os._exit or sys.exit in student code)"
 
 
+def _readable_snapshot(submission: Path, target: Path) -> Path:
+    """A copy of the student's folder, readable by the kernel's account whatever the grader's umask.
+
+    The copy is taken by the grader (root) before the kernel starts; symbolic links stay links and,
+    inside the sandbox, can only point at what the sandbox shows.
+    """
+    shutil.copytree(submission, target / submission.name, symlinks=True)
+    for folder, _, files in os.walk(target):
+        os.chmod(folder, 0o755)
+        for name in files:
+            path = os.path.join(folder, name)
+            if not os.path.islink(path):
+                os.chmod(path, 0o644)
+    return target / submission.name
+
+
 def _log_tail(log: Path, lines: int = 3) -> str:
     """The last lines of the kernel's own output that look like a crash report ('' if none)."""
     try:
@@ -106,8 +122,10 @@ class SandboxedKernelManager(AsyncKernelManager):
         passwd_dir.mkdir()
         os.chown(socket_dir, account.uid, account.uid)
         os.chmod(root, 0o711)
+        snapshot = _readable_snapshot(submission, root / "submission")
         passthrough = {k: os.environ[k] for k in PASSTHROUGH_ENV if k in os.environ}
-        self._jail = KernelJail(submission, socket_dir, passwd_dir, account.uid, self.policy, passthrough)
+        self._jail = KernelJail(snapshot, socket_dir, passwd_dir, account.uid, self.policy, passthrough)
+        self._submission = submission
         self._jail.write_account_files()
         self.connection_file = str(socket_dir / "kernel.json")
         self.ip = str(socket_dir / "kernel")
@@ -138,7 +156,7 @@ class SandboxedKernelManager(AsyncKernelManager):
         if popen is not None and jail is not None and self._jail_parts[1] is not None:
             ending = describe_exit(popen.poll(), jail.policy)
             if ending:
-                _kernel_endings[str(jail.submission)] = ending + _log_tail(self._jail_parts[1] / "kernel.log")
+                _kernel_endings[str(self._submission)] = ending + _log_tail(self._jail_parts[1] / "kernel.log")
         if not restart:
             self._release_jail()
 

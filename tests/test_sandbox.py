@@ -1,0 +1,191 @@
+"""Confined grading kernels (lib/backprop_course/sandbox): what a kernel can and cannot do.
+
+One probe notebook runs in one sandboxed kernel (session fixture) and reports, cell by cell, what it
+could reach; the other tests start their own kernels only for limits that end a kernel. CI runs as
+root with bubblewrap installed (.ci/run), so nothing here is skipped.
+"""
+import json
+import os
+import shutil
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+from nbclient.exceptions import DeadKernelError
+
+from backprop_course import sandbox
+from backprop_course.sandbox import command, mounts
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def run_confined(cells, workdir, policy=None, timeout=10):
+    """Execute code cells in a sandboxed kernel with cwd `workdir`; return (notebook, error or None)."""
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
+    nb.metadata.kernelspec = {"name": "no-such-kernel", "display_name": "?", "language": "python"}
+    jail = sandbox.confinement(REPO, policy or sandbox.Policy(cpu_seconds=20, memory_mb=2048, max_processes=64))
+    client = NotebookClient(nb, timeout=timeout, allow_errors=True, interrupt_on_timeout=True, config=jail.config(),
+                            kernel_manager_class=sandbox.SandboxedKernelManager,
+                            error_on_timeout={"ename": "CellTimeoutError", "evalue": "", "traceback": []},
+                            resources={"metadata": {"path": str(workdir)}})
+    try:
+        client.execute()
+    except DeadKernelError as err:
+        return nb, err
+    return nb, None
+
+
+def printed(cell):
+    """The JSON a probe cell printed, or the error name it raised."""
+    for output in cell.outputs:
+        if output.output_type == "stream" and output.name == "stdout":
+            return json.loads(output.text.strip().splitlines()[-1])
+        if output.output_type == "error":
+            return {"error": output.ename}
+    return None
+
+
+PROBES = {
+    "who": "import os, getpass, json; print(json.dumps([os.getuid(), os.getgid(), getpass.getuser(), os.getcwd(), sorted(os.listdir('.'))]))",
+    "limits": "import resource as r; print(json.dumps([r.getrlimit(x)[0] for x in (r.RLIMIT_CPU, r.RLIMIT_AS, r.RLIMIT_NPROC, r.RLIMIT_FSIZE)]))",
+    "course": f"print(json.dumps([sorted(os.listdir({str(REPO)!r}))] + [os.path.exists(p) for p in ({str(REPO / 'nbgrader_config.py')!r}, {str(REPO / 'source')!r}, {str(REPO / 'gradebook.db')!r}, '/root/.bashrc')]))",
+    "network": "import socket\ntry:\n    socket.create_connection(('1.1.1.1', 53), timeout=2); print(json.dumps('connected'))\n"
+               "except OSError as e:\n    print(json.dumps(e.errno))",
+    "write_original": "open('/srv/submission/planted.txt', 'w')",
+    "write_copy": "open('answer.txt', 'w').write('ok'); print(json.dumps(sorted(os.listdir('.'))))",
+    "big_file": "open('big.bin', 'wb').write(b'x' * (3 * 2**20))",
+    "memory": "block = bytearray(3 * 2**30)",
+    "numpy": "import numpy as np; print(json.dumps(float(np.linalg.norm(np.ones(4)))))",
+    "env": "print(json.dumps(sorted(os.environ)))",
+    # last: the forked children share the kernel's sockets
+    "processes": "import os\nn = 0\nfor i in range(200):\n    try:\n        pid = os.fork()\n    except OSError:\n        break\n"
+                 "    if pid == 0:\n        import time; time.sleep(30); os._exit(0)\n    n += 1\nprint(json.dumps(n))",
+}
+
+
+@pytest.fixture(scope="session")
+def probe(tmp_path_factory):
+    student = tmp_path_factory.mktemp("alice") / "toy"
+    student.mkdir()
+    (student / "data.txt").write_text("given")
+    policy = sandbox.Policy(cpu_seconds=20, memory_mb=2048, max_processes=64, max_file_mb=2)
+    nb, died = run_confined(list(PROBES.values()), student, policy)
+    assert died is None
+    return {name: printed(cell) for name, cell in zip(PROBES, nb.cells)}, student
+
+
+def test_kernel_runs_as_its_own_unprivileged_account_in_a_copy_of_the_student_folder(probe):
+    results, _ = probe
+    uid, gid, user, cwd, files = results["who"]
+    assert uid >= sandbox.Policy().uid_base and gid == uid and user == "student"
+    assert cwd == "/home/student/toy" and files == ["data.txt"]
+
+
+def test_limits_are_those_of_the_policy(probe):
+    assert probe[0]["limits"] == [20, 2048 * 2**20, 64, 2 * 2**20]
+
+
+def test_course_root_and_host_home_are_invisible(probe):
+    # Only the Python environment and the library inside the course root are mounted (read-only).
+    assert probe[0]["course"] == [sorted({".venv", "lib"} & set(os.listdir(REPO))), False, False, False, False]
+
+
+def test_no_network(probe):
+    assert probe[0]["network"] in (101, 99, 113)  # ENETUNREACH, EADDRNOTAVAIL, EHOSTUNREACH
+
+
+def test_student_original_is_read_only_and_the_copy_is_private(probe):
+    results, student = probe
+    assert results["write_original"] == {"error": "PermissionError"} or results["write_original"] == {"error": "OSError"}
+    assert results["write_copy"] == ["answer.txt", "data.txt"]
+    assert sorted(p.name for p in student.iterdir()) == ["data.txt"]
+
+
+def test_file_size_memory_and_process_limits_fail_inside_the_kernel(probe):
+    results, _ = probe
+    assert results["big_file"] == {"error": "OSError"}
+    assert results["memory"] == {"error": "MemoryError"}
+    assert 0 < results["processes"] < 64
+    assert results["numpy"] == 2.0
+
+
+def test_environment_is_rebuilt_not_inherited(probe, monkeypatch):
+    names = probe[0]["env"]
+    assert "HOME" in names and "OPENBLAS_NUM_THREADS" in names
+    assert not [n for n in names if n.startswith(("SSH", "AWS", "GITHUB", "VIRTUAL_ENV"))]
+
+
+def test_cpu_limit_ends_a_kernel_stuck_in_c_code(tmp_path):
+    nb, died = run_confined(["x = 1", "sum(range(10**12))", "print('never')"], tmp_path,
+                            sandbox.Policy(cpu_seconds=2), timeout=30)
+    assert isinstance(died, DeadKernelError)
+    assert "CPU time limit (2 s)" in sandbox.kernel_ending(tmp_path)
+
+
+def test_os_exit_and_segfault_are_reported_with_their_cause(tmp_path):
+    _, died = run_confined(["import os; os._exit(7)"], tmp_path)
+    assert died is not None and "status 7" in sandbox.kernel_ending(tmp_path)
+    _, died = run_confined(["import ctypes; ctypes.string_at(0)"], tmp_path)
+    assert died is not None and "segmentation fault" in sandbox.kernel_ending(tmp_path)
+
+
+def test_timeout_interrupts_by_message_and_the_kernel_goes_on(tmp_path):
+    nb, died = run_confined(["while True: pass", "import json; print(json.dumps('after'))"], tmp_path, timeout=2)
+    assert died is None
+    assert printed(nb.cells[0]) == {"error": "KeyboardInterrupt"} and printed(nb.cells[1]) == "after"
+
+
+def test_no_kernel_leaves_files_or_accounts_behind(probe, tmp_path):
+    run_confined(["print(1)"], tmp_path)
+    import tempfile
+    assert not list(Path(tempfile.gettempdir()).glob("backprop-kernel-*"))
+
+
+def test_refuses_without_root_or_tools_unless_unconfined_is_allowed(monkeypatch):
+    monkeypatch.setattr(os, "geteuid", lambda: 1000)
+    with pytest.raises(sandbox.SandboxUnavailable, match="needs root"):
+        sandbox.confinement(REPO)
+    loose = sandbox.confinement(REPO, sandbox.Policy(allow_unconfined=True))
+    assert not loose.confined and "UNCONFINED" in loose.warning and "root" in loose.warning
+    assert "kernel_manager_class" not in str(loose.config())
+    monkeypatch.setattr(os, "geteuid", lambda: 0)
+    monkeypatch.setattr(shutil, "which", lambda tool: None if tool == "bwrap" else "/usr/bin/" + tool)
+    with pytest.raises(sandbox.SandboxUnavailable, match="bwrap"):
+        sandbox.confinement(REPO)
+
+
+def test_confined_config_selects_the_sandboxed_kernel_manager():
+    jail = sandbox.confinement(REPO, sandbox.Policy(cpu_seconds=5))
+    config = jail.config()
+    assert jail.confined and jail.warning is None
+    assert config.Execute.kernel_manager_class.endswith("SandboxedKernelManager")
+    assert config.SandboxedKernelManager.limits["cpu_seconds"] == 5
+
+
+def test_mount_guard_rejects_anything_exposing_the_course(tmp_path):
+    course = tmp_path / "course"
+    (course / "source").mkdir(parents=True)
+    for exposed in (tmp_path, course, course / "source", course / "gradebook.db", course / "submitted" / "bob"):
+        with pytest.raises(mounts.MountError):
+            mounts.check_outside_course([exposed], course)
+    mounts.check_outside_course([course / "lib", course / ".venv", Path("/usr")], course)
+
+
+def test_policy_from_course_toml_names_bad_settings():
+    assert sandbox.Policy.from_settings({"grading": {"sandbox": {"cpu_seconds": 9}}}).cpu_seconds == 9
+    assert sandbox.Policy.from_settings({}) == sandbox.Policy()
+    with pytest.raises(sandbox.PolicyError, match="cpu_secs"):
+        sandbox.Policy.from_settings({"grading": {"sandbox": {"cpu_secs": 9}}})
+    with pytest.raises(sandbox.PolicyError, match="memory_mb"):
+        sandbox.Policy(memory_mb=-1)
+    with pytest.raises(sandbox.PolicyError, match="allow_unconfined"):
+        sandbox.Policy(allow_unconfined="yes")
+
+
+def test_command_line_uses_the_standard_tools_in_order(tmp_path):
+    jail = command.KernelJail(tmp_path, tmp_path, tmp_path, 62010, sandbox.Policy(cpu_seconds=3))
+    argv = jail.argv(["python", "-m", "ipykernel_launcher"])
+    tools = [argv.index(t) for t in ("bwrap", "prlimit", "setpriv")]
+    assert tools == sorted(tools) and "--unshare-net" in argv and "--cpu=3:4" in argv
+    assert "--reuid=62010" in argv and "--no-new-privs" in argv and argv[-3:] == ["python", "-m", "ipykernel_launcher"]
