@@ -138,7 +138,7 @@ MUTANTS = {
     "sign flipped": (("output_delta", "return (h_L - t) / N", "return (t - h_L) / N"),
                      {"test_output_delta_hidden": "sign_flipped", "test_backward_hidden_deep": "sign_flipped"}),
     "hard-coded N": (("output_delta", "N = h_L.shape[0]", "N = 2"),
-                     {"test_output_delta_hidden": "値が正しくありません", "test_backward_hidden_deep": "値が正しくありません"}),
+                     {"test_output_delta_hidden": "unrecognised", "test_backward_hidden_deep": "unrecognised"}),
     "transposed dW": (("param_gradients", "dW = delta.T @ h_prev", "dW = h_prev.T @ delta"),
                       {"test_param_gradients_hidden": "転置", "test_backward_hidden_shapes": "転置"}),
     "db averaged again": (("param_gradients", "delta.sum(axis=0)", "delta.mean(axis=0)"),
@@ -252,6 +252,15 @@ def test_plain_arrays_needs_a_list_of_the_right_length():
         plain_arrays(np.zeros((2, 3)), ["dW^1", "db^1"], [(2, 3), (2,)], ["W", "b"])
     with pytest.raises(AssertionError, match="長さ"):
         plain_arrays([np.zeros((2, 3))], ["dW^1", "db^1"], [(2, 3), (2,)], ["W", "b"])
+
+
+def test_plain_arrays_reports_each_kind_of_problem_once_with_the_other_names():
+    values = [np.zeros((3, 2)), np.zeros(2), np.zeros((4, 3)), np.zeros(4), np.zeros((5, 4)), np.zeros(5)]
+    with pytest.raises(AssertionError) as failure:
+        plain_arrays(values, ["dW^1", "db^1", "dW^2", "db^2", "dW^3", "db^3"],
+                     [(2, 3), (2,), (3, 4), (4,), (4, 5), (5,)], ["W^1", "b^1", "W^2", "b^2", "W^3", "b^3"])
+    message = str(failure.value)
+    assert message.count("転置") == 1 and "dW^2、dW^3 も同じ問題です" in message
 
 
 def test_call_student_silences_warnings_and_reports_errors_with_the_line():

@@ -153,4 +153,7 @@ def diagnose(context, student, expected, names, wrong, case, layer=None, inputs=
     layer_hint = _layer_hint(names, wrong)
     if layer_hint is not None:
         found.append(layer_hint)
+    if not found:
+        found.append(Diagnosis("unrecognised", "公開テストとは形やサンプル数の違う入力で確かめています。N や層の幅、層の数を"
+                                               "数値で決め打ちせず、引数の配列の形から求めているか確認してください。"))
     return found
