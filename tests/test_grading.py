@@ -55,7 +55,7 @@ def student(sources, edit=None):
         grade_id, old, new = edit
         assert sources[grade_id].count(old) == 1, f"mutation target {old!r} not found once in {grade_id}"
         sources[grade_id] = sources[grade_id].replace(old, new)
-    namespace = {"np": np}
+    namespace = {"np": np, "sigmoid": sigmoid}
     for grade_id in SOLUTION_ORDER:
         exec(sources[grade_id], namespace)
     return namespace
@@ -133,6 +133,14 @@ MUTANTS = {
     "derivative (1 - h) left out": (("hidden_delta", HIDDEN_DELTA, "(delta_next @ W_next) * h"),
                                     {"test_hidden_delta_hidden": "derivative_h_only",
                                      "test_backward_hidden_deeper": "derivative_h_only"}),
+    "sigmoid applied twice": (("hidden_delta", HIDDEN_DELTA, "(delta_next @ W_next) * (1 - sigmoid(h)) * sigmoid(h)"),
+                               {"test_hidden_delta_hidden": "sigmoid_twice",
+                                "test_backward_hidden_deep": "sigmoid_twice"}),
+    "mean over samples and classes": (("output_delta", "return (h_L - t) / N", "return (h_L - t) / h_L.size"),
+                                      {"test_output_delta_hidden": "divided_by_outputs",
+                                       "test_backward_hidden_deeper": "divided_by_outputs"}),
+    "bias gradient missing": (("param_gradients", "db = delta.sum(axis=0)", "db = np.zeros(delta.shape[1])"),
+                              {"test_param_gradients_hidden": "zeros", "test_backward_hidden_deep": "bias_only"}),
     "no 1/N": (("output_delta", "return (h_L - t) / N", "return h_L - t"),
                {"test_output_delta_hidden": "no_mean", "test_backward_hidden_deep": "no_mean"}),
     "sign flipped": (("output_delta", "return (h_L - t) / N", "return (t - h_L) / N"),

@@ -4,7 +4,7 @@ All knowledge of typical mistakes lives here, so that it can grow (issue 6) with
 
 - `MODELS`: per exercise, what a specific mistake would return for the case the student was given
   (e.g. the hidden delta without the factor (1 - h) h). A wrong answer that equals a model is named.
-- `_ratio_hint`: a wrong array that is a scalar multiple of the right one (N, 1/N, -1, 2, 1/2, 0).
+- `_ratio_hint`: a wrong array that is a scalar multiple of the right one (N, 1/N, 1/K, N/K, -1, 2, 1/2, 0).
 - `_layer_hint`: for a list of per-layer gradients, which layers or kinds of array are wrong.
 
 Hints are Japanese, point at where to look, and contain neither code nor numbers from the hidden case.
@@ -86,8 +86,12 @@ def _ratio(student, expected):
     return r if relative_error(student, r * expected) < MATCH else None
 
 
-def _ratio_hint(r, n):
-    """Diagnosis for a student array equal to r times the right one (n = number of samples), or None."""
+def _ratio_hint(r, n, k):
+    """Diagnosis for a student array equal to r times the right one, or None.
+
+    n: number of samples; k: number of classes, or None where dividing by it is not a likely mistake
+    (regression, where a factor 1/2 is the usual suspect and K may be 1 or 2).
+    """
     def near(a, b):
         return abs(a - b) <= 1e-6 * max(abs(a), abs(b), 1.0)
     if near(r, 0.0):
@@ -98,6 +102,9 @@ def _ratio_hint(r, n):
         return Diagnosis("mean_twice", "正しい値のちょうど 1/N 倍です。N で 2 回割っていませんか（1/N は出力層の δ で 1 回だけ）。")
     if near(r, -1.0):
         return Diagnosis("sign_flipped", "符号が逆になっています。h - t と t - h、勾配の向きを確認してください。")
+    if k is not None and (near(r, 1.0 / k) or near(r, n / k)):
+        return Diagnosis("divided_by_outputs", "N（サンプル数）ではなく、出力の数 K や全要素数 N×K で割っていませんか。"
+                                               "平均はサンプルについてだけとります。")
     if near(r, 2.0) or near(r, 0.5):
         return Diagnosis("factor_two", "正しい値の 2 倍または 1/2 倍です。損失の 1/2 の付け方と微分が対応しているか確認してください。")
     return None
@@ -145,7 +152,8 @@ def diagnose(context, student, expected, names, wrong, case, layer=None, inputs=
             found.append(Diagnosis(key, HINTS[key]))
             return found
     ratios = [_ratio(student[i], expected[i]) for i in wrong]
-    hints = [None if r is None else _ratio_hint(r, case.n_samples) for r in ratios]
+    classes = case.sizes[-1] if case.output == "softmax" else None
+    hints = [None if r is None else _ratio_hint(r, case.n_samples, classes) for r in ratios]
     if hints and all(h is not None and h.key == hints[0].key for h in hints):
         found.append(hints[0])
     else:
