@@ -220,6 +220,12 @@ def test_weak_setups_are_refused(sizes, n_samples):
         make_case(sizes, n_samples)
 
 
+@pytest.mark.parametrize("layer", [0, 3, 1.0])
+def test_a_layer_outside_the_hidden_layers_is_refused(solutions, layer):
+    with pytest.raises(ValueError, match="layer must be an integer from 1 to 2"):
+        exercises.check_hidden_delta(student(solutions)["hidden_delta"], (4, 9, 3, 2), 5, layer=layer)
+
+
 def test_case_caches_are_consistent_float64():
     case = make_case((4, 9, 3, 6, 2), 5, seed=7)
     for l in range(1, case.depth):

@@ -27,6 +27,12 @@ def default_arguments(case):
     return {"params": case.params, "hs": case.hs, "t": case.t}
 
 
+def _check_layer(case, layer, highest):
+    """ValueError (for the instructor) unless 1 <= layer <= highest."""
+    if isinstance(layer, bool) or not isinstance(layer, int) or not 1 <= layer <= highest:
+        raise ValueError(f"layer must be an integer from 1 to {highest} for a network of depth {case.depth}; got {layer!r}")
+
+
 def _judge_delta(function, function_name, case, layer, inputs, expected_shape):
     """Run a function that returns delta^layer and judge it against central differences."""
     outcome = call_student(function, inputs, function_name)
@@ -44,6 +50,7 @@ def check_output_delta(output_delta, sizes, n_samples, seed=0):
 def check_hidden_delta(hidden_delta, sizes, n_samples, layer, seed=0):
     """delta^layer from the true delta^(layer+1), W^(layer+1) and h^layer of a sigmoid network."""
     case = make_case(sizes, n_samples, seed=seed)
+    _check_layer(case, layer, case.depth - 1)
     inputs = {"delta_next": numerical_delta(case, layer + 1), "W_next": case.params[2 * layer],
               "h": case.hs[layer]}
     _judge_delta(hidden_delta, "hidden_delta", case, layer, inputs, "h と同じ形 (N, n_l)")
@@ -52,6 +59,7 @@ def check_hidden_delta(hidden_delta, sizes, n_samples, layer, seed=0):
 def check_param_gradients(param_gradients, sizes, n_samples, layer, seed=0):
     """(dW^layer, db^layer) from the true delta^layer and h^(layer-1)."""
     case = make_case(sizes, n_samples, seed=seed)
+    _check_layer(case, layer, case.depth)
     inputs = {"delta": numerical_delta(case, layer), "h_prev": case.hs[layer - 1]}
     outcome = call_student(param_gradients, inputs, "param_gradients")
     names = ["dW", "db"]
