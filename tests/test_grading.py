@@ -155,6 +155,10 @@ MUTANTS = {
                                       {"test_param_gradients_hidden": "どの軸", "test_backward_hidden_shapes": "db^"}),
     "loop skips layer 1": (("backward", "range(L, 0, -1)", "range(L, 1, -1)"),
                            {"test_backward_hidden_deep": "None のまま", "test_backward_hidden_shapes": "第 1 層"}),
+    "zero-initialised grads, loop skips layer 1": (
+        ("backward", "grads = [None] * (2 * L)\n    delta = output_delta(hs[L], t)\n    for l in range(L, 0, -1):",
+         "grads = [np.zeros_like(p) for p in params]\n    delta = output_delta(hs[L], t)\n    for l in range(L, 1, -1):"),
+        {"test_backward_hidden_deep": "first_layer_only", "test_backward_hidden_deeper": "zeros"}),
     "dW from h^l instead of h^(l-1)": (("backward", "param_gradients(delta, hs[l - 1])", "param_gradients(delta, hs[l])"),
                                         {"test_backward_hidden_deep": "dW^", "test_backward_hidden_shapes": "W^"}),
     "update inside the loop": (("backward", "        if l > 1:", "        W -= 0.5 * grads[2 * l - 2]\n        if l > 1:"),
