@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from nbformat import NotebookNode
+from nbgrader.utils import compute_checksum, is_locked
 
 SOLUTION = ("BEGIN SOLUTION", "END SOLUTION")
 HIDDEN_TESTS = ("BEGIN HIDDEN TESTS", "END HIDDEN TESTS")
@@ -40,18 +41,26 @@ def test_cells(nb: NotebookNode) -> Iterator[tuple[int, NotebookNode]]:
     return ((i, c) for i, c in enumerate(nb.cells) if is_test_cell(c))
 
 
+def _classify(source: str, markers: tuple[str, str]) -> Iterator[tuple[str, str]]:
+    """(line, where) for each line, where is "marker", "inside" or "outside" a region."""
+    begin, end = markers
+    inside = False
+    for line in source.splitlines():
+        if begin in line or end in line:
+            inside = begin in line
+            yield line, "marker"
+        else:
+            yield line, "inside" if inside else "outside"
+
+
 def region_lines(source: str, markers: tuple[str, str]) -> list[str]:
     """The lines strictly between begin/end marker lines (all such regions of one cell)."""
-    begin, end = markers
-    inside, found = False, []
-    for line in source.splitlines():
-        if begin in line:
-            inside = True
-        elif end in line:
-            inside = False
-        elif inside:
-            found.append(line)
-    return found
+    return [line for line, where in _classify(source, markers) if where == "inside"]
+
+
+def without_region(source: str, markers: tuple[str, str]) -> str:
+    """The source with every marked region removed, marker lines included."""
+    return "\n".join(line for line, where in _classify(source, markers) if where == "outside")
 
 
 def has_region(source: str, markers: tuple[str, str]) -> bool:
@@ -66,3 +75,9 @@ def hidden_test_lines(nb: NotebookNode) -> list[str]:
 def distinctive(lines: list[str], min_length: int = 12) -> set[str]:
     """Stripped lines long enough to identify their origin (skips `return x`, comments, blanks)."""
     return {s for s in (line.strip() for line in lines) if len(s) >= min_length and not s.startswith("#")}
+
+
+def tampered_locked_cells(nb: NotebookNode) -> list[str]:
+    """grade_ids of locked cells whose content no longer matches the checksum stored at release."""
+    return [grade_id(c) for c in nb.cells if is_locked(c) and "checksum" in nbgrader_meta(c)
+            and compute_checksum(c) != nbgrader_meta(c)["checksum"]]

@@ -13,6 +13,7 @@ What it handles, so that one misbehaving cell never loses the rest of the notebo
 from __future__ import annotations
 
 import os
+import subprocess
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -21,6 +22,8 @@ import nbformat
 from nbclient import NotebookClient
 from nbclient.exceptions import DeadKernelError
 from nbformat import NotebookNode
+
+from .sandbox import kernel_ending
 
 TIMEOUT_ERROR = "CellTimeoutError"
 DEAD_KERNEL_ERROR = "DeadKernelError"
@@ -41,6 +44,8 @@ class ExecutionJob:
     timeout: int = 30
     kernel_name: str = "python3"
     env: dict = field(default_factory=dict)
+    # Extra NotebookClient options: the confined kernel manager (sandbox.Confinement.client_options()).
+    client_options: dict = field(default_factory=dict)
 
 
 @dataclass
@@ -68,7 +73,8 @@ def _mark_rest(nb: NotebookNode, start: int, ename: str, evalue: str) -> None:
             cell.outputs = [error_output(ename, evalue)]
 
 
-def run_cells(nb: NotebookNode, workdir: str, timeout: int, kernel_name: str = "python3") -> list[tuple]:
+def run_cells(nb: NotebookNode, workdir: str, timeout: int, kernel_name: str = "python3",
+              client_options: dict | None = None) -> list[tuple]:
     """Execute every code cell of `nb` in place; return the events (see ExecutionResult)."""
     events, timeouts_in_a_row = [], 0
     timed_out = set()
@@ -82,15 +88,15 @@ def run_cells(nb: NotebookNode, workdir: str, timeout: int, kernel_name: str = "
         error_on_timeout={"ename": TIMEOUT_ERROR, "evalue": f"{timeout} 秒以内に終わりませんでした",
                           "traceback": []},
         resources={"metadata": {"path": workdir}}, on_cell_error=on_error, record_timing=False,
-        extra_arguments=["--HistoryManager.hist_file=:memory:"])
-    with client.setup_kernel():
+        extra_arguments=["--HistoryManager.hist_file=:memory:"], **(client_options or {}))
+    with client.setup_kernel(stderr=subprocess.DEVNULL):  # kernel chatter (TCP warnings) is noise here
         for index, cell in enumerate(nb.cells):
             if cell.cell_type != "code":
                 continue
             try:
                 client.execute_cell(cell, index)
             except DeadKernelError:
-                events.append((index, "dead_kernel", "kernel died"))
+                events.append((index, "dead_kernel", kernel_ending(workdir) or "kernel died"))
                 _mark_rest(nb, index, DEAD_KERNEL_ERROR, "このセルの実行中にカーネルが停止しました")
                 break
             if index in timed_out:
@@ -116,7 +122,7 @@ def execute_submission(job: ExecutionJob) -> ExecutionResult:
     try:
         nb = nbformat.read(job.input_path, as_version=4)
         kernel_started = time.perf_counter()
-        result.events = run_cells(nb, job.workdir, job.timeout, job.kernel_name)
+        result.events = run_cells(nb, job.workdir, job.timeout, job.kernel_name, job.client_options)
         result.kernel_seconds = time.perf_counter() - kernel_started
         nbformat.write(nb, job.output_path)
     except Exception as err:  # the executor failing must become a status, not a crash of the run

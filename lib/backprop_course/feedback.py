@@ -1,0 +1,93 @@
+"""`feedback`: per-student, per-notebook HTML in Japanese: feedback/<student>/<assignment>/<notebook>.html.
+
+Each page starts with a table of the tests (name, 合格/不合格, points, a hint and the short reason),
+then shows the student's graded notebook with every hidden-test region removed and every test
+output reduced to "ExceptionType: message" (tracebacks would quote hidden test lines; anything a
+hidden test prints is dropped). Only the saved statuses and autograded/ notebooks are read.
+"""
+from __future__ import annotations
+
+import html
+from pathlib import Path
+
+import nbformat
+from nbformat import NotebookNode
+
+from .cells import HIDDEN_TESTS, has_region, is_test_cell, without_region
+from .course import Course
+from .execution import error_output
+from .htmlpage import html_cell, notebook_to_html, table
+from .messages import hint_for
+from .outcomes import last_error
+from .status import LABELS_JA, NOT_GRADABLE, NotebookStatus, load_statuses
+
+# Instructor-facing problem prefixes (autograde.py) -> what the student reads.
+PROBLEMS_JA = {
+    "missing notebook": "このノートブックは提出されていませんでした。",
+    "invalid notebook": "ノートブックのファイルが壊れていて読み込めませんでした (JSON として不正)。",
+    "nbgrader metadata": "ノートブックの採点用情報が壊れていて採点できませんでした。",
+    "grading crashed": "採点処理が失敗しました。教員が確認します。",
+    "timeout": "制限時間内に終わらないセルがありました。",
+    "kernel died": "実行中にカーネルが停止しました。停止する前に得た点は残っています。",
+    "cells from": "カーネルが応答しなくなり、残りのセルは実行されませんでした。",
+    "test cells restored": "テストセルが編集または削除されていたため、元に戻して採点しました。",
+}
+
+
+def problems_ja(status: NotebookStatus) -> list[str]:
+    return [next((ja for prefix, ja in PROBLEMS_JA.items() if p.startswith(prefix)), "採点中に問題がありました。")
+            for p in status.problems]
+
+
+def scrub_tests(nb: NotebookNode) -> NotebookNode:
+    """Hidden-test source removed; test outputs reduced to the final error's type and message."""
+    for cell in nb.cells:
+        if not is_test_cell(cell):
+            continue
+        hidden = has_region(cell.source, HIDDEN_TESTS)
+        error = last_error(cell)
+        if hidden:
+            cell.source = without_region(cell.source, HIDDEN_TESTS) + "\n# (非公開テストはここでは表示されません)"
+            kept = []
+        else:
+            kept = [o for o in cell.outputs if o.output_type == "stream"]
+        cell.outputs = kept + ([error_output(*error)] if error else [])
+    return nb
+
+
+def summary_html(status: NotebookStatus, course_title: str) -> str:
+    score = "-" if status.score is None else f"{status.score:g} / {status.max_score:g}"
+    rows = [[t.grade_id + (" (非公開テストを含む)" if t.hidden else ""), "合格" if t.passed else "不合格",
+             f"{t.points:g} / {t.max_points:g}",
+             "" if t.passed else f"{hint_for(t.ename)} ({t.reason})"] for t in status.tests]
+    notes = "".join(f"<li>{html.escape(p)}</li>" for p in problems_ja(status))
+    return (f"<h1>{html.escape(course_title)}: 採点結果</h1>"
+            f"<p>学籍番号: {html.escape(status.student)} / 課題: {html.escape(status.assignment)} / "
+            f"ノートブック: {html.escape(status.notebook)}</p>"
+            f"<p>状態: <b>{LABELS_JA[status.state]}</b> &nbsp; 自動採点の得点: <b>{score}</b></p>"
+            + (f"<ul>{notes}</ul>" if notes else "")
+            + (table(["テスト", "結果", "得点", "ヒント (エラーの種類: メッセージ)"], rows) if rows else ""))
+
+
+def feedback_page(course: Course, status: NotebookStatus) -> str:
+    title = course.settings.get("course", {}).get("title", status.assignment)
+    summary = html_cell(summary_html(status, title))
+    graded_path = course.folder("autograded") / status.student / status.assignment / f"{status.notebook}.ipynb"
+    if status.state == NOT_GRADABLE or not graded_path.is_file():
+        nb = nbformat.v4.new_notebook(cells=[summary])
+    else:
+        nb = scrub_tests(nbformat.read(graded_path, as_version=4))
+        nb.cells.insert(0, summary)
+    return notebook_to_html(nb, course.mathjax_url, f"{status.student} {status.notebook} 採点結果")
+
+
+def write_feedback(course: Course, assignment: str | None = None) -> list[Path]:
+    """Write one feedback page per graded (student, notebook); returns their paths."""
+    written = []
+    for name in course.pick_assignments(assignment):
+        for status in load_statuses(course, name).values():
+            path = course.folder("feedback") / status.student / name / f"{status.notebook}.html"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(feedback_page(course, status), encoding="utf-8")
+            written.append(path)
+    return sorted(written)

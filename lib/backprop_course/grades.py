@@ -1,0 +1,77 @@
+"""`grades`: one CSV row per (student, assignment).
+
+Scores come from the gradebook (so manual grades entered in formgrader count); the state comes from
+the saved grading statuses. A notebook that could not be graded has an EMPTY score and its state in
+the `status` column; the total is then empty too (with the sum of what could be graded beside it),
+so a failed grading can never be mistaken for a zero.
+"""
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+from nbgrader.api import Gradebook, MissingEntry
+
+from .course import Course
+from .status import GRADED, GRADED_WITH_PROBLEMS, NOT_GRADABLE, NotebookStatus, load_statuses
+
+STATE_ORDER = [GRADED, GRADED_WITH_PROBLEMS, NOT_GRADABLE]
+
+
+def worst_state(states: list[str]) -> str:
+    return max(states, key=STATE_ORDER.index) if states else GRADED
+
+
+def _gradebook_score(gb: Gradebook, status: NotebookStatus) -> tuple[float | None, float]:
+    try:
+        notebook = gb.find_submission_notebook(status.notebook, status.assignment, status.student)
+    except MissingEntry:
+        return status.score, status.max_score
+    return float(notebook.score), float(notebook.max_score)
+
+
+def grade_rows(course: Course, assignment: str | None = None) -> tuple[list[str], list[dict]]:
+    """(column names, rows) for the CSV; one row per student and assignment that was autograded."""
+    rows, notebook_columns = [], []
+    with Gradebook(course.db_url, course.course_id) as gb:
+        for name in course.pick_assignments(assignment):
+            by_student: dict[str, list[NotebookStatus]] = {}
+            for status in load_statuses(course, name).values():
+                by_student.setdefault(status.student, []).append(status)
+            for student in sorted(by_student):
+                row = {"student": student, "assignment": name}
+                partial, maximum, problems = 0.0, 0.0, []
+                for status in sorted(by_student[student], key=lambda s: s.notebook):
+                    column = f"{status.notebook}"
+                    if column not in notebook_columns:
+                        notebook_columns.append(column)
+                    score, max_score = _gradebook_score(gb, status)
+                    maximum += max_score
+                    if status.state == NOT_GRADABLE:
+                        row[column] = ""
+                    else:
+                        row[column] = f"{score:g}"
+                        partial += score
+                    problems += [f"{status.notebook}: {p}" for p in status.problems]
+                state = worst_state([s.state for s in by_student[student]])
+                row.update(total="" if state == NOT_GRADABLE else f"{partial:g}", graded_sum=f"{partial:g}",
+                           max_score=f"{maximum:g}", status=state, problems=" | ".join(problems))
+                rows.append(row)
+    columns = ["student", "assignment", *notebook_columns, "total", "graded_sum", "max_score", "status", "problems"]
+    return columns, rows
+
+
+def default_csv_path(course: Course, assignment: str | None) -> Path:
+    return course.folder("grades") / (f"grades_{assignment}.csv" if assignment else "grades.csv")
+
+
+def write_grades_csv(course: Course, assignment: str | None = None, path: Path | None = None) -> Path:
+    """Write the grades CSV (UTF-8 with BOM so that Excel shows Japanese correctly) and return its path."""
+    columns, rows = grade_rows(course, assignment)
+    path = path or default_csv_path(course, assignment)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w", newline="", encoding="utf-8-sig") as f:
+        writer = csv.DictWriter(f, fieldnames=columns, restval="")
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
