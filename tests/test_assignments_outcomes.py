@@ -5,6 +5,7 @@ The generic notebook tests (run clean, no leaks, full marks / zero, fresh releas
 Here the code comes from the notebooks themselves: answer and hidden-test cells are executed in-process
 (by cell id) so that the tests judge exactly what nbgrader will run.
 """
+import ast
 import importlib.util
 import re
 import subprocess
@@ -33,10 +34,20 @@ def cell_sources(path):
 
 
 def run_cells(sources, cell_ids, namespace=None):
-    """Execute the given cells in order in namespace (a new dict by default), as a kernel would; return it."""
+    """Execute the given cells in order in namespace (a new dict by default), as a kernel would; return it.
+
+    A kernel displays the value of a cell's last expression, and nbgrader reads a number displayed by a test
+    cell as its partial credit: so a test cell (id containing '-test') whose last expression has a value
+    other than None fails here.
+    """
     namespace = {} if namespace is None else namespace
     for cell_id in cell_ids:
-        exec(compile(sources[cell_id], f"<cell {cell_id}>", "exec"), namespace)
+        tree = ast.parse(sources[cell_id])
+        last = tree.body.pop() if tree.body and isinstance(tree.body[-1], ast.Expr) else None
+        exec(compile(tree, f"<cell {cell_id}>", "exec"), namespace)
+        if last is not None:
+            shown = eval(compile(ast.Expression(last.value), f"<cell {cell_id}>", "eval"), namespace)
+            assert shown is None or "-test" not in cell_id, f"test cell {cell_id} displays {shown!r}"
         plt.close("all")
     return namespace
 

@@ -24,9 +24,8 @@ def heldout_rmse(model, x_heldout, t_heldout):
 
 def check_heldout_rmse(model, x_heldout, t_heldout, max_rmse):
     """AssertionError (Japanese) unless the model's RMSE on the held-out points is at most max_rmse.
-    Returns the RMSE."""
+    Returns None: a test cell ending with this call shows no value for nbgrader to read as partial credit."""
     rmse = heldout_rmse(model, x_heldout, t_heldout)
     if not rmse <= max_rmse:
         raise AssertionError(f"学習に使っていない地点での予測の RMSE は {rmse:.3f} で、基準の {max_rmse} 以下に"
                              "なりませんでした。ネットワークの大きさ、学習率、エポック数を見直してください。")
-    return rmse

@@ -1,7 +1,8 @@
 """Hidden-test checks for the report's regression network (report11): forward pass, squared-error loss and
 gradient, with an identity output layer and sigmoid hidden layers.
 
-Signatures the report asks students to implement:
+Each check returns None, so a test cell that ends with the call shows no value (nbgrader would read a number
+shown by a test cell as its partial credit). Signatures the report asks students to implement:
 
     forward(params, x) -> [h^0, h^1, ..., h^L]          h^0 = x (N, D), h^L (N, K), identity output
     regression_loss(h, t) -> float                       L = (1/N) sum_n 1/2 ||h_n - t_n||^2
@@ -43,7 +44,7 @@ def check_regression_forward(forward, sizes, n_samples, seed=0):
         raise AssertionError("forward は各層の出力のリスト [h^0, h^1, ..., h^L]（h^0 = x、長さ L + 1）を返してください。")
     h_out = plain_array(hs[-1], "forward の出力 h^L", case.hs[-1].shape, "(N, K)")
     try:
-        return judge_arrays([h_out], [case.hs[-1]], ["h^L"], "forward", case, changed=outcome.changed)
+        judge_arrays([h_out], [case.hs[-1]], ["h^L"], "forward", case, changed=outcome.changed)
     except GradingError as wrong:
         raise GradingError(f"{wrong}\nヒント: 中間層はシグモイド、出力層は恒等関数 h^L = g^L です。"
                            "出力層にシグモイドをかけていないか、g = h W^T + b の形を確認してください。",
@@ -64,7 +65,7 @@ def check_regression_loss(regression_loss, n_samples, n_outputs, seed=0, flat_ta
     outcome = call_student(regression_loss, {"h": h, "t": t[:, 0] if flat_targets else t}, "regression_loss")
     value = plain_array(outcome.value, "regression_loss の戻り値", (), "スカラー（float）")
     if abs(value - expected) <= 1e-9 * max(1.0, abs(expected)):
-        return value
+        return
     hint = TRAP_HINT if flat_targets else ratio_hint(value / expected, n_samples)
     raise AssertionError(f"損失の値が L = (1/N) Σ_n 1/2 ||h_n - t_n||^2 と一致しません。\nヒント: {hint}")
 
@@ -86,7 +87,7 @@ def check_regression_gradient(gradient, sizes, n_samples, seed=0, flat_targets=F
     """
     arguments = flat_target_arguments if flat_targets else gradient_arguments
     try:
-        return check_backward(gradient, sizes, n_samples, seed=seed, hidden="sigmoid", output="identity",
+        check_backward(gradient, sizes, n_samples, seed=seed, hidden="sigmoid", output="identity",
                               function_name="gradient", arguments=arguments)
     except AssertionError as wrong:
         if not flat_targets:
@@ -96,5 +97,5 @@ def check_regression_gradient(gradient, sizes, n_samples, seed=0, flat_targets=F
 
 def check_regression_gradient_keeps_inputs(gradient, sizes, n_samples, seed=0):
     """Calling gradient(params, x, t) must leave params, x and t exactly as they were."""
-    return check_inputs_unchanged(gradient, sizes, n_samples, seed=seed, hidden="sigmoid", output="identity",
+    check_inputs_unchanged(gradient, sizes, n_samples, seed=seed, hidden="sigmoid", output="identity",
                                   function_name="gradient", arguments=gradient_arguments)
