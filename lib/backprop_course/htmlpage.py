@@ -18,9 +18,9 @@ def html_cell(markup: str) -> NotebookNode:
 
 def notebook_to_html(nb: NotebookNode, mathjax_url: str, title: str) -> str:
     """Render `nb` with nbconvert's lab template; markdown images are inlined as data: URIs."""
-    exporter = HTMLExporter(template_name="lab", embed_images=True, mathjax_url=mathjax_url)
+    exporter = HTMLExporter(template_name="lab", embed_images=True, mathjax_url=mathjax_url, language_code="ja")
     body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title}})
-    return body.replace("<html>", '<html lang="ja">', 1)
+    return body
 
 
 def table(headers: list[str], rows: list[list[str]], css_class: str = "bp-table") -> str:
