@@ -2,6 +2,7 @@
 
 Everything started here is stopped by the fixture's own teardown, even when a test fails.
 """
+import nbformat
 import pytest
 
 from . import chromium, lab_session, notebooks
@@ -40,20 +41,6 @@ def browser(playwright_driver, chromium_path, tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def exported_report(tmp_path_factory):
-    """The report notebook (source, with solutions) executed and exported as a student hands it in.
-
-    Returns (executed notebook, path of the HTML file).
-    """
-    work = tmp_path_factory.mktemp("report")
-    notebook = notebooks.copy_assignment(notebooks.report_notebook(work), work / "run")
-    executed = notebooks.execute_in_place(notebook)
-    html_dir = work / "html"
-    html_dir.mkdir()
-    return executed, notebooks.export_html(notebook, html_dir)
-
-
-@pytest.fixture(scope="session")
 def jupyterlab(browser, tmp_path_factory):
     """One JupyterLab for the session, serving a copy of source/ and release/ (never the repository)."""
     root = notebooks.copy_steps(tmp_path_factory.mktemp("lab-root"))
@@ -61,10 +48,41 @@ def jupyterlab(browser, tmp_path_factory):
         yield lab
 
 
+def notebooks_to_run(session):
+    """The notebooks the selected tests need run in JupyterLab (server-relative paths, in test order)."""
+    paths = []
+    for item in session.items:
+        params = getattr(item, "callspec", None)
+        wanted = params.params.get("lab_path") if params else None
+        if wanted is None and "exported_report" in getattr(item, "fixturenames", ()):
+            wanted = notebooks.REPORT_PATH
+        if wanted and wanted not in paths:
+            paths.append(wanted)
+    return paths
+
+
 @pytest.fixture(scope="session")
-def lab_page(browser, jupyterlab):
-    """A browser tab with JupyterLab loaded; each test opens its notebook in it."""
-    page = browser.new_page()
-    lab_session.open_lab(page, jupyterlab.url)
-    yield page
-    page.close()
+def lab_results(request, browser, jupyterlab, artifacts_dir):
+    """{path: {"cells": [...]} or {"error": ...}}: each needed notebook run once, two at a time.
+
+    Runs leave their outputs saved in the server's copy of the notebook.
+    """
+    runner = lab_session.LabRunner(browser, jupyterlab)
+    try:
+        outcomes = runner.run_all(notebooks_to_run(request.session), screenshot_dir=artifacts_dir)
+    finally:
+        runner.close()
+    for path, outcome in outcomes.items():
+        notebooks.write_json(artifacts_dir / lab_session.screenshot_name(path).replace(".png", ".json"), outcome)
+    return outcomes
+
+
+@pytest.fixture(scope="session")
+def exported_report(lab_results, jupyterlab, tmp_path_factory):
+    """The report notebook (source, with solutions) as run and saved in JupyterLab, exported to HTML
+    the way a student hands it in. Returns (executed notebook, path of the HTML file).
+    """
+    lab_session.cells_of(lab_results, notebooks.REPORT_PATH)
+    saved = jupyterlab.root_dir / notebooks.REPORT_PATH
+    executed = nbformat.read(saved, as_version=4)
+    return executed, notebooks.export_html(saved, tmp_path_factory.mktemp("report-html"))

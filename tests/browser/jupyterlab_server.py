@@ -43,10 +43,9 @@ class LabServer:
     def base_url(self):
         return f"http://127.0.0.1:{self.port}"
 
-    @property
-    def url(self):
-        """The lab page, logged in by the token."""
-        return f"{self.base_url}/lab?token={self.token}"
+    def workspace_url(self, workspace):
+        """The lab page on a named workspace, logged in by the token."""
+        return f"{self.base_url}/lab/workspaces/{workspace}?token={self.token}"
 
     def __enter__(self):
         self.start()

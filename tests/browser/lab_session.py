@@ -5,108 +5,162 @@ does not cancel the rest, as "Run All" would), then each cell is described as pl
 its nbgrader role, its errors, and whether its markdown, math and images rendered.
 """
 import re
+import time
+from pathlib import Path
+
+from .page_probes import RAW_DOLLAR_TEXTS
 
 CELL_TIMEOUT_MS = 120_000
+MATH_TIMEOUT_MS = 20_000  # MathJax 3 gets this long after the last cell; what stays raw is reported
 LAB_READY_TIMEOUT_MS = 60_000
+RUN_ALL_TIMEOUT = 900  # seconds for all notebooks together
+POLL_MS = 250
 
 LAB_READY = "() => !!(window.jupyterapp && window.jupyterapp.shell && document.querySelector('.jp-LabShell'))"
 
-OPEN_NOTEBOOK = """async (path) => {
+# Installed once per tab as window.courseRun: start(path) runs a notebook in the background and
+# leaves {cells} or {error} in window.courseRun.outcome, so two tabs can run notebooks at once.
+RUNNER = """(() => {
     const app = window.jupyterapp;
-    await app.restored;
-    const panel = await app.commands.execute('docmanager:open', {path, factory: 'Notebook'});
-    await panel.context.ready;
-    await panel.sessionContext.ready;
-    app.shell.activateById(panel.id);
-    return panel.content.widgets.length;
-}"""
+    const sleep = ms => new Promise(resolve => setTimeout(resolve, ms));
+    const rawDollarTexts = """ + RAW_DOLLAR_TEXTS + """;
+    const withTimeout = (promise, ms, what) => Promise.race([promise, new Promise((_, reject) =>
+        setTimeout(() => reject(new Error(`${what} still running after ${ms} ms`)), ms))]);
 
-RUN_CELL = """async ([index, timeoutMs]) => {
-    const app = window.jupyterapp;
-    const notebook = app.shell.currentWidget.content;
-    notebook.activeCellIndex = index;
-    notebook.deselectAll();
-    const timeout = new Promise((_, reject) =>
-        setTimeout(() => reject(new Error(`cell ${index} still running after ${timeoutMs} ms`)), timeoutMs));
-    await Promise.race([app.commands.execute('notebook:run-cell'), timeout]);
-}"""
+    const rawMathLeft = notebook => [...notebook.node.querySelectorAll('.jp-MarkdownCell .jp-RenderedMarkdown')]
+        .some(el => rawDollarTexts(el).length > 0);
 
-# Rendered markdown of the current notebook still showing a raw `$` (MathJax 3 not done or failed).
-RAW_MATH_LEFT = """() => [...window.jupyterapp.shell.currentWidget.content.node
-    .querySelectorAll('.jp-MarkdownCell .jp-RenderedMarkdown')]
-    .some(el => el.innerText.includes('$'))"""
+    const describe = async notebook => {
+        const described = [];
+        for (const [index, cell] of notebook.widgets.entries()) {
+            const model = cell.model;
+            const outputs = model.type === 'code' ? model.outputs.toJSON() : [];
+            const images = [...cell.node.querySelectorAll('.jp-OutputArea-output img')];
+            await Promise.all(images.map(img => img.decode().catch(() => null)));
+            const markdown = cell.node.querySelector('.jp-RenderedMarkdown');
+            const math = [...cell.node.querySelectorAll('mjx-container')];
+            described.push({
+                index,
+                type: model.type,
+                nbgrader: model.getMetadata('nbgrader') || {},
+                executionCount: model.type === 'code' ? model.executionCount : null,
+                source: model.sharedModel.getSource().slice(0, 80),
+                errors: outputs.filter(o => o.output_type === 'error').map(o => ({
+                    ename: o.ename, evalue: o.evalue, traceback: (o.traceback || []).join('\\n'),
+                })),
+                stderr: outputs.filter(o => o.output_type === 'stream' && o.name === 'stderr')
+                    .map(o => Array.isArray(o.text) ? o.text.join('') : o.text).join(''),
+                images: images.map(img => ({width: img.naturalWidth, height: img.naturalHeight})),
+                rendered: model.type !== 'markdown' || (cell.rendered && !!markdown),
+                rawDollars: markdown ? rawDollarTexts(markdown) : [],
+                mathTypeset: math.length,
+                mathErrors: math.filter(m => m.querySelector('mjx-merror, [style*="color: red"]')).length,
+            });
+        }
+        return described;
+    };
 
-DESCRIBE_CELLS = """async () => {
-    const notebook = window.jupyterapp.shell.currentWidget.content;
-    const described = [];
-    for (const [index, cell] of notebook.widgets.entries()) {
-        const model = cell.model;
-        const outputs = model.type === 'code' ? model.outputs.toJSON() : [];
-        const images = [...cell.node.querySelectorAll('.jp-OutputArea-output img')];
-        await Promise.all(images.map(img => img.decode().catch(() => null)));
-        const markdown = cell.node.querySelector('.jp-RenderedMarkdown');
-        described.push({
-            index,
-            type: model.type,
-            nbgrader: model.getMetadata('nbgrader') || {},
-            executionCount: model.type === 'code' ? model.executionCount : null,
-            source: model.sharedModel.getSource().slice(0, 80),
-            errors: outputs.filter(o => o.output_type === 'error').map(o => ({
-                ename: o.ename, evalue: o.evalue, traceback: (o.traceback || []).join('\\n'),
-            })),
-            stderr: outputs.filter(o => o.output_type === 'stream' && o.name === 'stderr')
-                .map(o => Array.isArray(o.text) ? o.text.join('') : o.text).join(''),
-            images: images.map(img => ({width: img.naturalWidth, height: img.naturalHeight})),
-            rendered: model.type !== 'markdown' || (cell.rendered && !!markdown),
-            markdownText: markdown ? markdown.innerText : '',
-            mathTypeset: cell.node.querySelectorAll('mjx-container').length,
-        });
-    }
-    return described;
-}"""
+    // Open, run every cell in order (each waits for the previous), let MathJax finish, save, describe.
+    const run = async (path, cellTimeoutMs, mathTimeoutMs) => {
+        await app.restored;
+        const panel = await app.commands.execute('docmanager:open', {path, factory: 'Notebook'});
+        runner.panel = panel;
+        await withTimeout(panel.context.ready.then(() => panel.sessionContext.ready), 60000, 'kernel start');
+        app.shell.activateById(panel.id);
+        const notebook = panel.content;
+        for (let index = 0; index < notebook.widgets.length; index++) {
+            notebook.activeCellIndex = index;
+            notebook.deselectAll();
+            await withTimeout(app.commands.execute('notebook:run-cell'), cellTimeoutMs, `cell ${index}`);
+        }
+        const deadline = Date.now() + mathTimeoutMs;
+        while (rawMathLeft(notebook) && Date.now() < deadline) await sleep(100);
+        await panel.context.save();
+        return describe(notebook);
+    };
 
-CLOSE_NOTEBOOK = """async () => {
-    const panel = window.jupyterapp.shell.currentWidget;
-    await panel.sessionContext.shutdown();
-    panel.dispose();
-}"""
+    const runner = {
+        panel: null,
+        outcome: null,
+        start(path, cellTimeoutMs, mathTimeoutMs) {
+            runner.panel = null;
+            runner.outcome = null;
+            const started = Date.now();
+            const seconds = () => (Date.now() - started) / 1000;
+            run(path, cellTimeoutMs, mathTimeoutMs).then(
+                cells => { runner.outcome = {seconds: seconds(), cells}; },
+                error => { runner.outcome = {seconds: seconds(), error: String(error && error.stack || error)}; });
+        },
+        async close() {
+            const panel = runner.panel;
+            runner.panel = null;
+            if (panel && !panel.isDisposed) {
+                await panel.sessionContext.shutdown();
+                panel.dispose();
+            }
+        },
+    };
+    window.courseRun = runner;
+})()"""
 
 ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;]*m")
 CELL_FRAME = re.compile(r"Cell In\s*\[(\d+)\]")
 
 
-def open_lab(page, url):
-    """Load JupyterLab once; later notebooks open in the same page."""
-    page.goto(url)
-    page.wait_for_function(LAB_READY, timeout=LAB_READY_TIMEOUT_MS)
+class LabRunner:
+    """Runs notebooks in JupyterLab tabs of one browser, ``tabs`` notebooks at a time.
 
-
-def run_notebook(page, path, screenshot=None):
-    """Open path (relative to the server root), run every cell in order, describe each; then close it.
-
-    Returns a list of cell descriptions (see DESCRIBE_CELLS). The kernel is shut down at the end.
+    Each tab has its own workspace (two tabs on one workspace would fight over its layout).
     """
-    cell_count = page.evaluate(OPEN_NOTEBOOK, path)
-    try:
-        for index in range(cell_count):
-            page.evaluate(RUN_CELL, [index, CELL_TIMEOUT_MS])
-        _wait_for_math(page)
-        cells = page.evaluate(DESCRIBE_CELLS)
-        if screenshot:
-            page.screenshot(path=str(screenshot))
-    finally:
-        page.evaluate(CLOSE_NOTEBOOK)
-    return cells
+
+    def __init__(self, context, lab, tabs=2):
+        self.pages = []
+        for number in range(tabs):
+            page = context.new_page()
+            self.pages.append(page)
+            page.goto(lab.workspace_url(f"browser-test-{number}"))
+            page.wait_for_function(LAB_READY, timeout=LAB_READY_TIMEOUT_MS)
+            page.evaluate(RUNNER)
+
+    def run_all(self, paths, screenshot_dir=None):
+        """{path: {"cells": [...]} or {"error": text}} for each path (relative to the server root)."""
+        pending, busy, outcomes = list(paths), {}, {}
+        deadline = time.monotonic() + RUN_ALL_TIMEOUT
+        while pending or busy:
+            for page in self.pages:
+                if page not in busy and pending:
+                    busy[page] = pending.pop(0)
+                    page.evaluate(START, [busy[page], CELL_TIMEOUT_MS, MATH_TIMEOUT_MS])
+            self.pages[0].wait_for_timeout(POLL_MS)
+            for page, path in list(busy.items()):
+                outcome = page.evaluate("() => window.courseRun.outcome")
+                if outcome is None and time.monotonic() > deadline:
+                    outcome = {"error": f"still running after {RUN_ALL_TIMEOUT} s"}
+                if outcome is not None:
+                    if screenshot_dir and "cells" in outcome:
+                        page.screenshot(path=str(Path(screenshot_dir) / screenshot_name(path)))
+                    page.evaluate("() => window.courseRun.close()")
+                    outcomes[path] = outcome
+                    del busy[page]
+        return outcomes
+
+    def close(self):
+        for page in self.pages:
+            page.close()
 
 
-def _wait_for_math(page, timeout_ms=20_000):
-    """Give MathJax 3 time to typeset; what is still raw afterwards is reported by the checks."""
-    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+START = "([path, cellMs, mathMs]) => window.courseRun.start(path, cellMs, mathMs)"
 
-    try:
-        page.wait_for_function(f"() => !({RAW_MATH_LEFT})()", timeout=timeout_ms)
-    except PlaywrightTimeout:
-        pass
+
+def screenshot_name(path):
+    return "lab-" + path.replace("/", "-") + ".png"
+
+
+def cells_of(outcomes, path):
+    """The cell descriptions of a notebook run by LabRunner (fails when the run itself failed)."""
+    outcome = outcomes[path]
+    assert "error" not in outcome, f"running {path} in JupyterLab failed: {outcome['error']}"
+    return outcome["cells"]
 
 
 def innermost_cell(traceback, cells):
@@ -130,8 +184,10 @@ def rendering_problems(cells):
         where = f"cell {cell['index']} ({cell['source'][:40]!r})"
         if not cell["rendered"]:
             problems.append(f"{where}: markdown not rendered")
-        if "$" in cell["markdownText"]:
-            problems.append(f"{where}: raw $ left in rendered markdown")
+        if cell["rawDollars"]:
+            problems.append(f"{where}: raw $ left in rendered markdown: {cell['rawDollars']}")
+        if cell["mathErrors"]:
+            problems.append(f"{where}: {cell['mathErrors']} formula(s) MathJax could not typeset")
         if any(img["width"] == 0 or img["height"] == 0 for img in cell["images"]):
             problems.append(f"{where}: an output image did not load")
         if "missing from font" in cell["stderr"]:

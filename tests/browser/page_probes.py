@@ -14,13 +14,36 @@ JAPANESE_CLASS = r"[\u3040-\u30ff\u3400-\u9fff\uff01-\uff60]"
 MATHJAX2_DONE = """() => !!(window.MathJax && MathJax.Hub && MathJax.isReady
     && MathJax.Hub.queue.pending === 0 && MathJax.Hub.queue.running === 0)"""
 
+# JS function: the text pieces under root still showing a raw `$` to the reader. Code, scripts
+# and typeset math are skipped (a `$...$` inside inline code is meant to be seen as is).
+RAW_DOLLAR_TEXTS = """(root) => {
+    const skip = 'code, pre, script, style, .MathJax_CHTML, .MathJax_Preview, mjx-container';
+    const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+    const found = [];
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        if (node.textContent.includes('$') && !node.parentElement.closest(skip)) {
+            found.push(node.textContent.trim());
+        }
+    }
+    return found;
+}"""
+
+# Formulas MathJax 2 could not typeset: parse errors (shown as source by noErrors, or merror)
+# and undefined macros (drawn in red by noUndefined). Each is reported by its TeX source.
 MATH_STATE = """(markdownSelector) => {
-    const markdown = [...document.querySelectorAll(markdownSelector)];
-    const visible = markdown.map(el => el.innerText).join('\\n');
+    const rawDollarTexts = """ + RAW_DOLLAR_TEXTS + """;
+    const frames = [...document.querySelectorAll('.MathJax_CHTML')];
+    const faulty = frames.filter(frame =>
+        frame.querySelector('.mjx-merror, .mjx-noError, [style*="color: red"]'));
+    const texOf = frame => {
+        const script = frame.nextElementSibling;
+        return script && script.type.startsWith('math/tex') ? script.textContent : frame.textContent;
+    };
     return {
-        typeset: document.querySelectorAll('.MathJax_CHTML').length,
-        errors: document.querySelectorAll('.MathJax_Error, .merror, .noError').length,
-        rawDollarLines: visible.split('\\n').filter(line => line.includes('$')),
+        typeset: frames.length,
+        errors: faulty.map(texOf).concat(
+            [...document.querySelectorAll('.MathJax_Error')].map(el => el.textContent)),
+        rawDollars: [...document.querySelectorAll(markdownSelector)].flatMap(rawDollarTexts),
     };
 }"""
 
@@ -62,7 +85,7 @@ CJK_GLYPH_STATE = """([selector, japanese, maxElements]) => {
 
 
 def math_state(page, markdown_selector):
-    """Counts of typeset and failed math, and visible markdown lines still holding a raw `$`."""
+    """Typeset formula count, TeX of formulas that failed, markdown text still showing a raw `$`."""
     return page.evaluate(MATH_STATE, markdown_selector)
 
 
