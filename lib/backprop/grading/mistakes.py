@@ -64,13 +64,21 @@ def _backward_models(case, layer, inputs):
     return {key: _backward_with(case, key) for key in keys}
 
 
-MODELS = {"hidden_delta": _hidden_delta_models, "backward": _backward_models}
+def _output_delta_models(case, layer, inputs):
+    """delta^L with an extra sigmoid-style derivative h (1 - h), as if the output were judged by squared error."""
+    h, t = inputs["h_L"], inputs["t"]
+    return {"output_extra_derivative": [(h - t) * h * (1.0 - h) / case.n_samples]}
+
+
+MODELS = {"hidden_delta": _hidden_delta_models, "backward": _backward_models, "output_delta": _output_delta_models}
 
 HINTS = {
     "missing_derivative": "活性化関数の微分 (1 - h) h（シグモイドの場合）を掛け忘れていませんか。",
     "derivative_of_g": "シグモイドの微分を g で計算していませんか。(1 - h) h の h は活性化後の値 h = sigmoid(g) です。",
     "sigmoid_twice": "シグモイドを 2 回適用していませんか。h はすでに sigmoid(g) の値です。",
     "derivative_h_only": "シグモイドの微分の (1 - h) の部分が抜けていませんか。",
+    "output_extra_derivative": ("出力層の δ に h (1 - h) のような活性化関数の微分を掛けていませんか。ソフトマックスと"
+                                "クロスエントロピーを合わせて g で微分すると、δ^L = (h - t) / N だけになります。"),
     "inputs_changed": ("関数が引数（params や hs など）の中身を書き換えています。勾配を計算する関数の中で W や b を"
                        "更新したり、キャッシュを上書き（*= など）したりしないでください。更新は学習ループで行います。"),
 }

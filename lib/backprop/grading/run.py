@@ -14,6 +14,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .crashes import describe
+
 
 @dataclass
 class Outcome:
@@ -59,8 +61,8 @@ def call_student(function, arguments, function_name):
     except NotImplementedError:
         raise AssertionError(f"{function_name} はまだ実装されていません（NotImplementedError）。") from None
     except Exception as error:  # any failure of student code is reported, never propagated raw
-        raise AssertionError(
-            f"{function_name} の実行中にエラーが発生しました: {type(error).__name__}: {error}{_where(error)}"
-        ) from None
+        what, hint = describe(error)
+        raise AssertionError(f"{function_name} の実行中にエラーが発生しました: {what}{_where(error)}"
+                             + (f"\nヒント: {hint}" if hint else "")) from None
     changed = [name for name in arguments if not _same(given[name], arguments[name])]
     return Outcome(value, changed)
