@@ -396,3 +396,13 @@ def test_report_hidden_tests_catch_planted_mistakes(report_cells, report_namespa
     namespace = dict(report_namespace)
     exec(wrong_answer, namespace)
     assert failing_cells(report_cells, namespace) == expected
+
+
+def test_hidden_cells_import_their_own_checkers(report_cells, report_namespace):
+    """A student who redefines the checkers the notebook imported still fails the hidden tests."""
+    namespace = dict(report_namespace)
+    exec(planted_gradient(scale="1"), namespace)
+    for name in ("check_regression_forward", "check_regression_loss", "check_regression_gradient"):
+        namespace[name] = lambda *args, **kwargs: None
+    failing = failing_cells(report_cells, namespace)
+    assert "gradient-test" not in failing and {"gradient-test-hidden", "gradient-test-hidden-flat"} <= failing
