@@ -189,3 +189,14 @@ def test_command_line_uses_the_standard_tools_in_order(tmp_path):
     tools = [argv.index(t) for t in ("bwrap", "prlimit", "setpriv")]
     assert tools == sorted(tools) and "--unshare-net" in argv and "--cpu=3:4" in argv
     assert "--reuid=62010" in argv and "--no-new-privs" in argv and argv[-3:] == ["python", "-m", "ipykernel_launcher"]
+
+
+def test_a_timed_out_cell_leaves_no_process_behind(tmp_path):
+    fork_and_spin = ("import os\nfor _ in range(20):\n    if os.fork() == 0:\n        while True:\n            pass\n"
+                     "while True:\n    pass")
+    # Processes still running (killed children stay zombies until the kernel exits; they use no CPU).
+    count = ("import json, os\nstates = [open(f'/proc/{p}/stat').read().rsplit(')', 1)[1].split()[0]\n"
+             "          for p in os.listdir('/proc') if p.isdigit()]\nprint(json.dumps(sum(s != 'Z' for s in states)))")
+    nb, died = run_confined([fork_and_spin, count], tmp_path, timeout=3)
+    assert died is None
+    assert printed(nb.cells[1]) == 2  # the sandbox's init and the kernel

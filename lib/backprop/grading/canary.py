@@ -127,12 +127,11 @@ def ipython_findings():
         shell = get_ipython()  # noqa: F821 (defined in IPython kernels)
     except NameError:
         return found
-    ipython_dir = os.path.dirname(sys.modules[type(shell).__module__.split(".")[0]].__file__)
+    shell_package = sys.modules[type(shell).__module__.split(".")[0]]
+    packages_dir = os.path.dirname(os.path.dirname(shell_package.__file__))  # site-packages
     for name in SHELL_METHODS:
-        if name in vars(shell):
-            found.append(f"IPython の {name} が置き換えられています")
-        method = getattr(type(shell), name, None)
-        if method is not None and not defined_in(method, os.path.dirname(ipython_dir)):
+        method = getattr(shell, name, None)  # an instance attribute first, as Python looks it up
+        if method is not None and not defined_in(getattr(method, "__func__", method), packages_dir):
             found.append(f"IPython の {name} が置き換えられています")
     if getattr(shell, "custom_exceptions", ()):
         found.append("set_custom_exc で例外処理が変更されています")

@@ -43,8 +43,12 @@ def _ask_fresh_python(arrays: dict, meta: dict) -> dict:
     for function in (subprocess.run, subprocess.Popen.__init__, json.loads):
         if not defined_in(function, STDLIB_DIR):
             raise TamperingSuspected([f"{function.__qualname__} が置き換えられています"])
-    done = subprocess.run([sys.executable, "-I", "-m", __name__], input=_pack(arrays, meta),
-                          capture_output=True, timeout=TIMEOUT_SECONDS, env={"PATH": os.environ.get("PATH", "")})
+    try:
+        done = subprocess.run([sys.executable, "-I", "-m", __name__], input=_pack(arrays, meta),
+                              capture_output=True, timeout=TIMEOUT_SECONDS, env={"PATH": os.environ.get("PATH", "")})
+    except OSError as err:  # e.g. the kernel's process limit used up by the notebook's own processes
+        raise AssertionError(f"採点用の別プロセスを起動できませんでした（{err}）。"
+                             "ノートブックがプロセスを作りすぎていないか確認してください。") from None
     if done.returncode != 0:
         raise AssertionError("採点用の別プロセスが失敗しました: " + done.stderr.decode("utf-8", "replace")[-500:])
     return json.loads(done.stdout.decode("utf-8"))

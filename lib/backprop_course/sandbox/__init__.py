@@ -2,10 +2,11 @@
 
     from backprop_course import sandbox
     jail = sandbox.confinement(course_root, sandbox.Policy.from_settings(course.settings))
-    config.merge(jail.config())          # traitlets Config for nbgrader / nbclient
+    NotebookClient(nb, ..., **jail.client_options())   # or config.merge(jail.config()) for nbgrader
     ... grade ...
     status_note = jail.warning           # None when confined; a loud text when running unconfined
     why = sandbox.kernel_ending(autograded_folder)   # after a dead kernel: CPU limit, signal, exit code
+    note = sandbox.review_problem(executed_nb)       # a canary fired: "needs review: ..." or None
 
 `confinement` raises `SandboxUnavailable` (grading must refuse) when the kernels cannot be confined
 (not root, bwrap/prlimit/setpriv missing, or a trial sandbox fails), unless the policy says
@@ -23,13 +24,16 @@ from pathlib import Path
 
 from traitlets.config import Config
 
+from ..course import CourseError
 from .command import missing_tools
 from .kernel_manager import SandboxedKernelManager, describe_exit, kernel_ending
 from .mounts import MountError, check_outside_course, python_folders
 from .policy import Policy, PolicyError
+from .review import review_problem, tampering_findings
 
 __all__ = ["Confinement", "Policy", "PolicyError", "SandboxUnavailable", "SandboxedKernelManager",
-           "confinement", "describe_exit", "kernel_ending", "why_unavailable", "UNCONFINED_WARNING"]
+           "confinement", "describe_exit", "kernel_ending", "review_problem", "tampering_findings",
+           "why_unavailable", "UNCONFINED_WARNING"]
 
 KERNEL_MANAGER = f"{SandboxedKernelManager.__module__}.{SandboxedKernelManager.__name__}"
 UNCONFINED_WARNING = ("UNCONFINED GRADING: student code ran with the grader's rights (files, network, "
@@ -37,7 +41,7 @@ UNCONFINED_WARNING = ("UNCONFINED GRADING: student code ran with the grader's ri
                       "[grading.sandbox] allow_unconfined = true allowed it")
 
 
-class SandboxUnavailable(RuntimeError):
+class SandboxUnavailable(CourseError):
     """Grading kernels cannot be confined here, and the policy does not allow grading unconfined."""
 
 
@@ -49,6 +53,12 @@ class Confinement:
     course_root: Path
     confined: bool
     warning: str | None = None
+
+    def client_options(self) -> dict:
+        """Keyword arguments for nbclient.NotebookClient (picklable, for worker processes); {} when unconfined."""
+        if not self.confined:
+            return {}
+        return {"kernel_manager_class": KERNEL_MANAGER, "config": self.config()}
 
     def config(self) -> Config:
         """traitlets Config selecting the sandboxed kernel manager (empty when unconfined)."""

@@ -16,7 +16,7 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from .mounts import python_folders, sys_prefix_bin, system_folders
+from .mounts import matplotlib_font_cache, python_folders, sys_prefix_bin, system_folders
 from .policy import MB, Policy
 
 HOME = PurePosixPath("/home/student")
@@ -89,6 +89,11 @@ class KernelJail:
             made.add(str(dest))
         args += parents_of(HOME) + ["--perms", "0777", "--size", str(self.policy.scratch_mb * MB), "--tmpfs", str(HOME)]
         made.add(str(HOME))
+        font_cache = matplotlib_font_cache()
+        if font_cache is not None:
+            mpl_dir = HOME / ".config" / "matplotlib"
+            args += ["--perms", "0777", "--dir", str(mpl_dir.parent), "--perms", "0777", "--dir", str(mpl_dir),
+                     "--ro-bind", str(font_cache), str(mpl_dir / font_cache.name)]
         args += parents_of(SUBMISSION) + ["--ro-bind", str(self.submission), str(SUBMISSION)]
         socket_dest = PurePosixPath(self.socket_dir)
         args += parents_of(socket_dest) + ["--bind", str(self.socket_dir), str(socket_dest)]

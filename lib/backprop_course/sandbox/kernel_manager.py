@@ -29,6 +29,7 @@ from . import uids
 from .command import PASSTHROUGH_ENV, KernelJail
 from .mounts import check_outside_course, python_folders
 from .policy import Policy
+from .processes import stop_strays
 
 # Why the last kernel of a student's folder ended, for the grader's status (folder -> text).
 _kernel_endings: dict[str, str] = {}
@@ -149,19 +150,38 @@ class SandboxedKernelManager(AsyncKernelManager):
         await super()._async_launch_kernel(kernel_cmd, **kw)
         self._popen = self.provisioner.process
 
+    def _record_ending(self) -> None:
+        """Remember why the kernel ended, if it ended abnormally (see `kernel_ending`)."""
+        popen = getattr(self, "_popen", None)
+        root = getattr(self, "_jail_parts", (None, None))[1]
+        if popen is not None and root is not None and str(self._submission) not in _kernel_endings:
+            ending = describe_exit(popen.poll(), self._jail.policy)
+            if ending:
+                _kernel_endings[str(self._submission)] = ending + _log_tail(root / "kernel.log")
+
+    async def _async_is_alive(self) -> bool:
+        alive = await super()._async_is_alive()
+        if not alive:  # nbclient asks this when a reply is late: the ending is known before DeadKernelError
+            self._record_ending()
+        return alive
+
+    async def _async_interrupt_kernel(self) -> None:
+        """Interrupt by message (see kernel_spec), then stop every other process the cell left behind."""
+        await super()._async_interrupt_kernel()
+        popen = getattr(self, "_popen", None)
+        if popen is not None and popen.poll() is None:
+            stop_strays(popen.pid)
+
     async def _async_cleanup_resources(self, restart: bool = False) -> None:
         await super()._async_cleanup_resources(restart=restart)
-        popen = getattr(self, "_popen", None)
-        jail = getattr(self, "_jail", None)
-        if popen is not None and jail is not None and self._jail_parts[1] is not None:
-            ending = describe_exit(popen.poll(), jail.policy)
-            if ending:
-                _kernel_endings[str(self._submission)] = ending + _log_tail(self._jail_parts[1] / "kernel.log")
+        self._record_ending()
         if not restart:
             self._release_jail()
 
-    # AsyncKernelManager binds this name to the base class's coroutine; route it through ours.
+    # AsyncKernelManager binds these names to the base class's coroutines; route them through ours.
     cleanup_resources = _async_cleanup_resources
+    is_alive = _async_is_alive
+    interrupt_kernel = _async_interrupt_kernel
 
     def _release_jail(self) -> None:
         log_file = getattr(self, "_log_file", None)

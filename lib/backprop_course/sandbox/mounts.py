@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import site
+from functools import lru_cache
 import sys
 from pathlib import Path
 
@@ -70,6 +71,22 @@ def check_outside_course(paths, course_root: Path | None) -> None:
         for secret in secrets:
             if path == secret or secret in path.parents or path in secret.parents:
                 raise MountError(f"refusing to mount {path}: it exposes {secret}")
+
+
+@lru_cache(maxsize=1)
+def matplotlib_font_cache() -> Path | None:
+    """The grader's matplotlib font list (built now if missing), or None without matplotlib.
+
+    Shared read-only with every kernel: without it, each fresh kernel home would rebuild the list by
+    scanning the system fonts, seconds per kernel with CJK fonts installed.
+    """
+    try:
+        import matplotlib
+        from matplotlib import font_manager  # noqa: F401 (importing writes the cache when missing)
+    except ImportError:
+        return None
+    found = sorted(Path(matplotlib.get_cachedir()).glob("fontlist-v*.json"))
+    return found[-1] if found else None
 
 
 def sys_prefix_bin() -> str:

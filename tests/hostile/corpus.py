@@ -1,0 +1,154 @@
+"""The hostile and broken submissions, each with the status and score it must get.
+
+The course has one notebook, `toy`: the toy course's notebook (lib/backprop_course/toycourse.py,
+6 points) followed by the `guarded` cells below (4 points), whose tests show the difference between
+a naive assert (fooled by a patched numpy) and a hardened hidden test (canary + pristine judging,
+lib/backprop/grading). Answer cells: sigmoid, sigmoid_grad, guarded_sigmoid (which redefines
+sigmoid). A kernel that dies in the sigmoid_grad cell keeps the 4 points of the sigmoid tests.
+
+Every case is a function of the reference notebook returning the student's folder {file name:
+notebook or bytes}. Attacks that try to read or reach something print LEAK if they succeed; no
+executed notebook may contain it.
+"""
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+from typing import Callable
+
+from backprop_course.simulate import with_appended, with_source, without_cell
+from backprop_course.toycourse import answer, test
+
+GRADED, PROBLEMS, NOT_GRADABLE = "graded", "graded_with_problems", "not_gradable"
+# Cases whose right outcome the workflow does not give yet: case -> (what it gives now, why).
+# The suite checks that each still behaves exactly so, and fails when it is fixed (then delete the entry).
+KNOWN_GAPS = {
+    "duplicated_test_cell": ((NOT_GRADABLE, None),
+                             "nbgrader's DeduplicateIds empties the copy's metadata and OverwriteCells(add_missing_cells) "
+                             "then raises KeyError 'grade_id'; autograde.sanitize should drop the emptied metadata"),
+}
+FULL = (GRADED, 10)
+WRONG_SIGMOID = "def sigmoid(g):\n    return 0.5 + 0 * g"
+
+
+def guarded_cells():
+    """The cells appended to the toy notebook (source version, with solution and hidden test)."""
+    return [
+        answer("guarded_sigmoid", "import numpy as np\n\ndef sigmoid(g):\n    ### BEGIN SOLUTION\n"
+                                  "    return 1.0 / (1.0 + np.exp(-g))\n    ### END SOLUTION"),
+        test("naive_allclose", "assert np.allclose(sigmoid(np.array([0.0, 2.0])), [0.5, 0.8807970779778823])", 1),
+        test("naive_testing", "np.testing.assert_allclose(sigmoid(np.array([-2.0])), [0.11920292202211755])", 1),
+        test("hardened", "### BEGIN HIDDEN TESTS\nfrom backprop.grading import canary, pristine\n"
+                         "from backprop.grading.plain import plain_array\ncanary.require_untampered(globals())\n"
+                         "x = np.linspace(-4.0, 4.0, 9)\nvalue = plain_array(sigmoid(x), 'sigmoid(x)', (9,), 'x と同じ形')\n"
+                         "pristine.check_with_reference('backprop.activations:sigmoid', [x], [value])\n"
+                         "### END HIDDEN TESTS", 2),
+    ]
+
+
+def _try(code: str) -> str:
+    """Student code that prints LEAK when `code` succeeds and stays quiet when it is blocked."""
+    body = "\n".join("    " + line for line in code.splitlines())
+    return f"\ntry:\n{body}\n    print('LEAK')\nexcept Exception:\n    pass"
+
+
+@dataclass
+class Case:
+    name: str
+    what: str
+    build: Callable[[dict], dict]
+    expected: tuple = FULL  # (state, score or None) of the notebook
+
+
+def toy_with(change: Callable) -> Callable:
+    return lambda reference: {"toy.ipynb": change(reference)}
+
+
+def toy_bytes(data: bytes) -> Callable:
+    return lambda reference: {"toy.ipynb": data}
+
+
+def retyped(nb, cell_id):
+    nb = copy.deepcopy(nb)
+    for cell in nb.cells:
+        if cell.get("metadata", {}).get("nbgrader", {}).get("grade_id") == cell_id:
+            cell.cell_type = "markdown"
+            cell.pop("outputs", None)
+            cell.pop("execution_count", None)
+    return nb
+
+
+def duplicated(nb, cell_id):
+    nb = copy.deepcopy(nb)
+    index = next(i for i, c in enumerate(nb.cells) if c.metadata.get("nbgrader", {}).get("grade_id") == cell_id)
+    twin = copy.deepcopy(nb.cells[index])
+    twin.pop("id", None)
+    nb.cells.insert(index + 1, twin)
+    return nb
+
+
+def renamed_kernel(nb):
+    nb = copy.deepcopy(nb)
+    nb.metadata.kernelspec = {"name": "python2", "display_name": "Python 2", "language": "python"}
+    return nb
+
+
+def cases(course_root: str) -> list[Case]:
+    """Every case; `course_root` is the absolute path attacks try to reach."""
+    return [
+        Case("infinite_loop", "while True in an answer cell",
+             toy_with(lambda nb: with_appended(nb, "sigmoid", "while True:\n    pass")), (PROBLEMS, 10)),
+        Case("sleep_past_timeout", "time.sleep(60) in an answer cell",
+             toy_with(lambda nb: with_appended(nb, "sigmoid_grad", "import time\ntime.sleep(60)")), (PROBLEMS, 10)),
+        Case("memory_bomb", "allocates 64 GiB",
+             toy_with(lambda nb: with_appended(nb, "sigmoid", "hog = bytearray(64 * 2**30)"))),
+        Case("fork_bomb", "forks spinning children until refused, then loops: after the timeout the grader kills "
+                          "all but the kernel, whose unreaped children still fill its process budget, so the "
+                          "hidden test needing a fresh process fails",
+             toy_with(lambda nb: with_appended(nb, "sigmoid", "import os\nwhile True:\n    try:\n        pid = os.fork()\n"
+                                                              "    except OSError:\n        break\n    if pid == 0:\n"
+                                                              "        while True:\n            pass\nwhile True:\n"
+                                                              "    pass")), (PROBLEMS, 8)),
+        Case("cpu_in_c", "an uninterruptible C loop: the CPU limit ends the kernel",
+             toy_with(lambda nb: with_appended(nb, "sigmoid_grad", "sum(range(10**13))")), (PROBLEMS, 4)),
+        Case("os_exit", "os._exit(1) in the second answer cell",
+             toy_with(lambda nb: with_appended(nb, "sigmoid_grad", "import os\nos._exit(1)")), (PROBLEMS, 4)),
+        Case("segfault", "reads address 0 with ctypes",
+             toy_with(lambda nb: with_appended(nb, "sigmoid_grad", "import ctypes\nctypes.string_at(0)")), (PROBLEMS, 4)),
+        Case("huge_output", "prints 50 MB",
+             toy_with(lambda nb: with_appended(nb, "sigmoid", "print('x' * 50_000_000)"))),
+        Case("write_gradebook", "overwrites the gradebook by absolute and relative path",
+             toy_with(lambda nb: with_appended(nb, "sigmoid", _try(f"open({course_root + '/gradebook.db'!r}, 'wb').write(b'0')")
+                                               + _try("open('../../../gradebook.db', 'wb').write(b'0')")))),
+        Case("read_source", "reads the instructor's source notebook",
+             toy_with(lambda nb: with_appended(nb, "sigmoid", _try(f"open({course_root + '/source/toy/toy.ipynb'!r}).read()")))),
+        Case("read_other_students", "reads another student's submission",
+             toy_with(lambda nb: with_appended(nb, "sigmoid", _try(f"open({course_root + '/submitted/good_1/toy/toy.ipynb'!r}).read()")
+                                               + _try("open('../../good_1/toy/toy.ipynb').read()")))),
+        Case("network", "opens a TCP connection and a DNS lookup",
+             toy_with(lambda nb: with_appended(nb, "sigmoid", _try("import socket\nsocket.create_connection(('1.1.1.1', 53), timeout=2)")
+                                               + _try("import socket\nsocket.getaddrinfo('example.com', 80)")))),
+        Case("patched_allclose", "wrong sigmoid, np.allclose always True",
+             toy_with(lambda nb: with_source(nb, "guarded_sigmoid", "import numpy as np\n" + WRONG_SIGMOID
+                                                 + "\nnp.allclose = lambda *a, **k: True")), (PROBLEMS, 7)),
+        Case("patched_testing", "wrong sigmoid, np.testing.assert_allclose does nothing",
+             toy_with(lambda nb: with_source(nb, "guarded_sigmoid", "import numpy as np\n" + WRONG_SIGMOID
+                                                 + "\nnp.testing.assert_allclose = lambda *a, **k: None")), (PROBLEMS, 7)),
+        Case("edited_test_cell", "wrong derivative and its test replaced by pass",
+             toy_with(lambda nb: with_source(with_source(nb, "sigmoid_grad", "def sigmoid_grad(h):\n    return 0 * h"),
+                                             "test_sigmoid_grad", "pass")), (PROBLEMS, 8)),
+        Case("deleted_test_cell", "wrong derivative and its test deleted",
+             toy_with(lambda nb: without_cell(with_source(nb, "sigmoid_grad", "def sigmoid_grad(h):\n    return 0 * h"),
+                                              "test_sigmoid_grad")), (PROBLEMS, 8)),
+        Case("duplicated_test_cell", "a test cell pasted twice: the copy is ignored, and noted",
+             toy_with(lambda nb: duplicated(nb, "test_sigmoid_zero")), (PROBLEMS, 10)),
+        Case("retyped_test_cell", "wrong derivative and its test cell turned into markdown",
+             toy_with(lambda nb: retyped(with_source(nb, "sigmoid_grad", "def sigmoid_grad(h):\n    return 0 * h"),
+                                         "test_sigmoid_grad")), (PROBLEMS, 8)),
+        Case("invalid_json", "toy.ipynb is not JSON", toy_bytes(b'{"cells": [ oops'), (NOT_GRADABLE, None)),
+        Case("empty_file", "toy.ipynb has 0 bytes", toy_bytes(b""), (NOT_GRADABLE, None)),
+        Case("wrong_kernel_name", "kernelspec python2", toy_with(renamed_kernel)),
+        Case("renamed_notebook", "toy.ipynb saved as 'toy (1).ipynb'",
+             lambda reference: {"toy (1).ipynb": reference},
+             (NOT_GRADABLE, None)),
+    ]

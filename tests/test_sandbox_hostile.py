@@ -1,0 +1,97 @@
+"""The hostile corpus (tests/hostile/corpus.py) through the real `autograde` path, confined.
+
+A class of good students and one student per hostile case is autograded in parallel (2 workers);
+each case must get exactly its expected status and score, nothing may leak, the good students and
+every untouched notebook keep full marks, the gradebook holds every score, and the course files are
+unchanged. The figure is printed: N hostile cases tried, N contained, 0 other students affected,
+0 grades lost.
+"""
+import nbformat
+import pytest
+
+from backprop_course import autograde as autograde_module
+from backprop_course import execution
+from backprop_course.autograde import autograde
+from backprop_course.course import Course
+from backprop_course.toycourse import ASSIGNMENT
+from hostile.classroom import NOTEBOOK, build_course, fingerprint, leaked, lost_grades, reference, submit
+from hostile.corpus import FULL, GRADED, KNOWN_GAPS, cases
+
+GOOD = ["good_1", "good_2", "good_3"]
+GUARDED_FOLDERS = ("source", "submitted", "release")
+
+
+def confined_autograde_is_wired() -> bool:
+    """The corpus holds fork bombs: it must never run through an unconfined autograde."""
+    return "client_options" in execution.ExecutionJob.__dataclass_fields__ and hasattr(autograde_module, "sandbox")
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    assert confined_autograde_is_wired(), "autograde does not use backprop_course.sandbox: refusing to run the corpus"
+    root = build_course(tmp_path_factory.mktemp("hostile") / "course")
+    good = reference(root)
+    corpus = cases(str(root))
+    for student in GOOD:
+        submit(root, student, {f"{NOTEBOOK}.ipynb": good})
+    for case in corpus:
+        submit(root, case.name, case.build(good))
+    before = {name: fingerprint(root / name) for name in GUARDED_FOLDERS}
+    statuses = autograde(Course.at(root), ASSIGNMENT, jobs=2, progress=False)
+    after = {name: fingerprint(root / name) for name in GUARDED_FOLDERS}
+    return root, corpus, statuses, before, after
+
+
+def outcomes(statuses):
+    return {s.student: (s.state, s.score) for s in statuses}
+
+
+def test_every_hostile_case_gets_its_expected_status_and_score(graded):
+    _, corpus, statuses, _, _ = graded
+    got = outcomes(statuses)
+    wrong = {c.name: (got.get(c.name), c.expected) for c in corpus if got.get(c.name) != c.expected}
+    gaps_now = {name: (got.get(name), KNOWN_GAPS[name][0]) for name in KNOWN_GAPS}
+    assert {name: w for name, w in wrong.items() if name not in KNOWN_GAPS} == {}
+    assert {name: g for name, g in gaps_now.items() if g[0] != g[1]} == {}, "a known gap changed: update KNOWN_GAPS"
+
+
+def test_nothing_leaks_and_the_course_files_are_untouched(graded):
+    root, corpus, _, before, after = graded
+    assert [c.name for c in corpus if leaked(root, c.name)] == []
+    assert before == after
+
+
+def test_every_problem_is_explained_in_the_status(graded):
+    _, corpus, statuses, _, _ = graded
+    by_student = {s.student: s for s in statuses}
+    unexplained = [c.name for c in corpus if c.name not in KNOWN_GAPS
+                   and (c.expected[0] == GRADED) != (not by_student[c.name].problems)]
+    assert unexplained == []
+    for name, cause in [("patched_allclose", "TamperingSuspected"), ("patched_testing", "TamperingSuspected"),
+                        ("cpu_in_c", "CPU time limit"), ("segfault", "segmentation fault"), ("os_exit", "status 1")]:
+        assert any(cause in p for p in by_student[name].problems), (name, by_student[name].problems)
+
+
+def test_figures_no_other_student_affected_no_grade_lost(graded, capsys):
+    root, corpus, statuses, _, _ = graded
+    got = outcomes(statuses)
+    contained = [c.name for c in corpus if not leaked(root, c.name) and got.get(c.name) == c.expected]
+    affected = [s for s in GOOD if got.get(s) != FULL]
+    lost = lost_grades(root, statuses, GOOD + [c.name for c in corpus])
+    with capsys.disabled():
+        print(f"\n{len(corpus)} hostile cases tried, {len(contained)} contained, "
+              f"{len(affected)} other students affected, {len(lost)} grades lost")
+        for name, (_, why) in KNOWN_GAPS.items():
+            print(f"  known gap, not counted as contained: {name}: {why}")
+    assert (len(contained), affected, lost) == (len(corpus) - len(KNOWN_GAPS), [], [])
+
+
+def test_the_leak_detector_sees_a_leak_in_outputs_only(tmp_path):
+    folder = tmp_path / "autograded" / "eve" / ASSIGNMENT
+    folder.mkdir(parents=True)
+    cell = nbformat.v4.new_code_cell("print('LEAK')")
+    nbformat.write(nbformat.v4.new_notebook(cells=[cell]), folder / "toy.ipynb")
+    assert not leaked(tmp_path, "eve")
+    cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text="LEAK\n")]
+    nbformat.write(nbformat.v4.new_notebook(cells=[cell]), folder / "toy.ipynb")
+    assert leaked(tmp_path, "eve")
