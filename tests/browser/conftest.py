@@ -2,6 +2,8 @@
 
 Everything started here is stopped by the fixture's own teardown, even when a test fails.
 """
+import shutil
+
 import nbformat
 import pytest
 
@@ -13,8 +15,9 @@ ARTIFACTS = notebooks.REPO_ROOT / "build" / "test-artifacts" / "browser"
 
 @pytest.fixture(scope="session")
 def artifacts_dir():
-    """build/test-artifacts/browser/: screenshots and probe results a human can look at."""
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    """build/test-artifacts/browser/ (emptied first): screenshots and probe results a human can look at."""
+    shutil.rmtree(ARTIFACTS, ignore_errors=True)
+    ARTIFACTS.mkdir(parents=True)
     return ARTIFACTS
 
 

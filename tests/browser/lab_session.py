@@ -177,6 +177,31 @@ def is_answer_cell(cell):
     return cell["type"] == "code" and bool(cell["nbgrader"].get("solution"))
 
 
+def errors_of(cells):
+    """(cell, error) pairs for every error output of a run."""
+    return [(cell, error) for cell in cells for error in cell["errors"]]
+
+
+MISSING_NAME = re.compile(r"name '(\w+)' is not defined")
+# How backprop.grading reports a stub it called (instead of letting NotImplementedError through).
+NOT_IMPLEMENTED_YET = re.compile(r"^(\w+) はまだ実装されていません")
+
+
+def is_unanswered_stub(error, cells, solution_names):
+    """Is this error only the consequence of an answer not written yet?
+
+    Yes for: NotImplementedError raised inside an answer cell (the stub); the course checks'
+    AssertionError "<name> はまだ実装されていません" and a NameError, both about a name that
+    the solutions define (``solution_names``, see notebooks.names_defined_by_solutions).
+    """
+    if error["ename"] == "NotImplementedError":
+        origin = innermost_cell(error["traceback"], cells)
+        return origin is not None and is_answer_cell(cells[origin])
+    pattern = {"NameError": MISSING_NAME, "AssertionError": NOT_IMPLEMENTED_YET}.get(error["ename"])
+    name = pattern.search(error["evalue"]) if pattern else None
+    return bool(name) and name.group(1) in solution_names
+
+
 def rendering_problems(cells):
     """What a student would see broken, besides errors: unrendered markdown, raw math, bad images, tofu plots."""
     problems = []

@@ -1,17 +1,13 @@
 """Smoke test in JupyterLab: every course notebook opened and run cell by cell in the browser.
 
-Release notebooks (what students get): the only errors are those of answers not written yet:
-NotImplementedError raised by an answer stub, the course checks' own report of it (an
-AssertionError "<function> はまだ実装されていません"), or a NameError for a name that only an
-answer defines (a test cell checking a variable the student has not written yet); everything
-else renders. Source notebooks (with
-solutions): no error at all.
+Release notebooks (what students get): the only errors are those of answers not written yet
+(see lab_session.is_unanswered_stub) and everything else renders. Source notebooks (with
+solutions): no error at all, and everything renders.
 """
-import re
-
 import pytest
 
 from . import lab_session, notebooks
+from .lab_session import errors_of, is_answer_cell, is_unanswered_stub, rendering_problems
 
 pytestmark = pytest.mark.slow
 
@@ -35,25 +31,6 @@ def run_cells(lab_results, lab_path, step):
     return lab_session.cells_of(lab_results, lab_path)
 
 
-def errors_of(cells):
-    return [(cell, error) for cell in cells for error in cell["errors"]]
-
-
-MISSING_NAME = re.compile(r"name '(\w+)' is not defined")
-# How backprop.grading reports a stub it called (instead of a raw NotImplementedError).
-NOT_IMPLEMENTED_YET = re.compile(r"^(\w+) はまだ実装されていません")
-
-
-def is_unanswered_stub(error, cells, solution_names):
-    """Is this error just the consequence of an answer not written yet?"""
-    if error["ename"] == "NotImplementedError":
-        origin = lab_session.innermost_cell(error["traceback"], cells)
-        return origin is not None and lab_session.is_answer_cell(cells[origin])
-    pattern = {"NameError": MISSING_NAME, "AssertionError": NOT_IMPLEMENTED_YET}.get(error["ename"])
-    name = pattern.search(error["evalue"]) if pattern else None
-    return bool(name) and name.group(1) in solution_names
-
-
 @pytest.mark.parametrize("lab_path", notebook_params(RELEASE, "release"))
 def test_release_notebook_only_stubs_raise(lab_results, lab_path):
     cells = run_cells(lab_results, lab_path, "release")
@@ -63,16 +40,15 @@ def test_release_notebook_only_stubs_raise(lab_results, lab_path):
         for cell, error in errors_of(cells) if not is_unanswered_stub(error, cells, solution_names)
     ]
     assert not_stub == [], "errors that do not come from an unanswered stub:\n" + "\n".join(not_stub)
-    if any(lab_session.is_answer_cell(cell) for cell in cells):
+    if any(is_answer_cell(cell) for cell in cells):
         assert any(error["ename"] == "NotImplementedError" for _, error in errors_of(cells)), (
             "no answer stub raised NotImplementedError: are the solutions really removed?"
         )
-    assert lab_session.rendering_problems(cells) == []
+    assert rendering_problems(cells) == []
 
 
 @pytest.mark.parametrize("lab_path", notebook_params(SOURCE, "source"))
 def test_source_notebook_runs_without_error(lab_results, lab_path):
     cells = run_cells(lab_results, lab_path, "source")
-    errors = [f"cell {cell['index']}: {error['ename']}: {error['evalue']}" for cell, error in errors_of(cells)]
-    assert errors == []
-    assert lab_session.rendering_problems(cells) == []
+    assert [f"cell {cell['index']}: {error['ename']}: {error['evalue']}" for cell, error in errors_of(cells)] == []
+    assert rendering_problems(cells) == []
