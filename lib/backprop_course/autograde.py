@@ -149,7 +149,7 @@ def prepare_student(course: Course, assignment: str, student: str, timeout: int)
 def finish(course: Course, submission: Submission, result: ExecutionResult) -> NotebookStatus:
     """Record the executed notebook's scores in the gradebook and complete its status."""
     status = submission.status
-    status.execute_seconds, status.kernel_seconds = result.seconds, result.kernel_seconds
+    status.execute_seconds, status.cells_seconds = result.seconds, result.cells_seconds
     if result.crashed:
         status.fail(f"grading crashed: {result.crashed}")
         return status

@@ -28,7 +28,7 @@ def check_notebook(path: Path, timeout: int = 120, out=None) -> int:
     for cell_id in tampered_locked_cells(nb):
         print(f"  注意: テストセル {cell_id} が書き換えられています。提出後は元のテストで採点されます。", file=out)
     print(f"{path.name} を最初から実行しています (各セル最大 {timeout} 秒)...", file=out)
-    run_cells(nb, str(path.parent.resolve()), timeout)
+    run_cells(nb, str(path.parent.resolve()), timeout)  # events show up as error outputs
     relabel_test_stderr(nb)
     outcomes = test_outcomes(nb)
     failed = [t for t in outcomes if not t.passed]

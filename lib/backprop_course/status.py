@@ -31,7 +31,7 @@ class NotebookStatus:
     max_score: float = 0.0
     tests: list[TestOutcome] = field(default_factory=list)
     execute_seconds: float = 0.0
-    kernel_seconds: float = 0.0
+    cells_seconds: float = 0.0
 
     @property
     def key(self) -> str:
