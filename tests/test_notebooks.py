@@ -8,6 +8,7 @@ concurrently, one chain of commands per assignment.
 """
 import os
 import re
+import shutil
 import warnings
 from pathlib import Path
 
@@ -166,15 +167,14 @@ class GradingRun:
         nbformat.write(_stderr_notebook(), stderr_source / f"{STDERR_NOTEBOOK}.ipynb")
         self.courses[STDERR_ASSIGNMENT] = ThrowawayCourse(root / STDERR_ASSIGNMENT, STDERR_ASSIGNMENT, stderr_source)
         self.chains = {a: self._grading_chain(course, a != STDERR_ASSIGNMENT) for a, course in self.courses.items()}
+        # Each committed release folder is copied whole (a student gets all its files) and its notebooks run there.
         self.as_is_dir = root / "as-is"
-        self.as_is = {}
-        for nb in NOTEBOOKS:
-            if nb.path("release").is_file():
-                copy = nb.path("release", self.as_is_dir)
-                copy.parent.mkdir(parents=True, exist_ok=True)
-                copy.write_bytes(nb.path("release").read_bytes())
-                self.as_is[nb] = execute_command(copy, nb.path("executed", self.as_is_dir).parent,
-                                                 CONFIG.Execute.timeout)
+        for assignment in ASSIGNMENTS:
+            if (REPO / "release" / assignment).is_dir():
+                shutil.copytree(REPO / "release" / assignment, self.as_is_dir / "release" / assignment)
+        self.as_is = {nb: execute_command(nb.path("release", self.as_is_dir), nb.path("executed", self.as_is_dir).parent,
+                                          CONFIG.Execute.timeout)
+                      for nb in NOTEBOOKS if nb.path("release").is_file()}
 
     @staticmethod
     def _grading_chain(course, with_untouched_release=True):
