@@ -123,6 +123,16 @@ def test_fit_returns_the_history_and_updates_the_live_arrays(batch):
     assert history["val_loss"][-1] == pytest.approx(net.loss(x, labels))
 
 
+@pytest.mark.parametrize("output", ["softmax", "identity"])
+def test_history_loss_of_one_full_batch_is_the_loss(rng, output):
+    """With lr = 0 and one batch per epoch, each epoch's training loss is net.loss on the whole data."""
+    net = MLP([4, 6, 3], output=output, seed=0)
+    x = rng.normal(size=(9, 4))
+    t = rng.integers(0, 3, size=9) if output == "softmax" else rng.normal(0.0, 2.0, size=(9, 3))
+    history = net.fit(x, t, epochs=2, lr=0.0, batch_size=9, seed=0)
+    assert history["loss"] == pytest.approx([net.loss(x, t)] * 2, rel=1e-12)
+
+
 # -- bad input: each error names its problem ----------------------------------------------------------------
 
 

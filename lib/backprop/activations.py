@@ -7,18 +7,21 @@ import numpy as np
 
 
 def sigmoid(g):
-    """Logistic function 1 / (1 + e^{-g}), elementwise, with no overflow for any finite g.
+    """Logistic function 1 / (1 + e^{-g}), elementwise, quiet and accurate for any finite g.
 
-    For g >= 0 it computes 1 / (1 + e^{-g}); for g < 0 the equal form e^{g} / (1 + e^{g}),
-    so exp only ever sees non-positive arguments.
+    Below g = -709, e^{-g} overflows to inf and 1 / (1 + inf) = 0: the right limit (the true value is under the
+    smallest normal float), so that overflow is expected and silenced. For large negative g the formula keeps full
+    relative precision, as it never subtracts from 1.
     """
-    e = np.exp(-np.abs(g))
-    return np.where(g >= 0, 1.0, e) / (1.0 + e)
+    with np.errstate(over="ignore"):
+        return 1.0 / (1.0 + np.exp(np.negative(g)))
 
 
 def sigmoid_derivative(h):
     """dh/dg for h = sigmoid(g), from h alone: (1 - h) h. Shape of h."""
-    return (1.0 - h) * h
+    d = 1.0 - h
+    d *= h
+    return d
 
 
 def relu(g):

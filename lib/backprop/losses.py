@@ -16,8 +16,12 @@ def cross_entropy(h, t):
     h = np.asarray(h, dtype=np.float64)
     if h.ndim != 2:
         raise ValueError(f"predictions must have shape (N, K); got shape {h.shape}")
-    t = class_targets(t, h.shape[0], h.shape[1])
-    return float(-np.sum(t * np.log(np.maximum(h, _TINY))) / h.shape[0])
+    return batch_cross_entropy(h, class_targets(t, h.shape[0], h.shape[1]))
+
+
+def batch_cross_entropy(h, t_one_hot):
+    """`cross_entropy` without input checks, for the training loop: h (N, K) probabilities, t_one_hot (N, K) float."""
+    return -float(np.vdot(t_one_hot, np.log(np.maximum(h, _TINY)))) / h.shape[0]
 
 
 def cross_entropy_from_log(log_h, t_one_hot):
@@ -33,5 +37,10 @@ def squared_error(h, t):
     h = np.asarray(h, dtype=np.float64)
     if h.ndim != 2:
         raise ValueError(f"outputs must have shape (N, K); got shape {h.shape}")
-    t = regression_targets(t, h.shape[0], h.shape[1])
-    return float(0.5 * np.sum((h - t) ** 2) / h.shape[0])
+    return batch_squared_error(h, regression_targets(t, h.shape[0], h.shape[1]))
+
+
+def batch_squared_error(h, t):
+    """`squared_error` without input checks, for the training loop: h and t both of shape (N, K)."""
+    residual = h - t
+    return 0.5 * float(np.vdot(residual, residual)) / h.shape[0]

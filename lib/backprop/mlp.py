@@ -13,7 +13,7 @@ for identity + squared error.
 import numpy as np
 
 from . import activations, initializers
-from .losses import cross_entropy_from_log, squared_error
+from .losses import batch_cross_entropy, batch_squared_error, cross_entropy_from_log, squared_error
 from .optimizers import make_optimizer
 from .targets import as_inputs, class_targets, regression_targets
 
@@ -54,7 +54,8 @@ class MLP:
         gs, hs = [None], [x]
         for l in range(1, self.depth + 1):
             W, b = self.params[2 * l - 2], self.params[2 * l - 1]
-            g = hs[-1] @ W.T + b
+            g = hs[-1] @ W.T
+            g += b
             gs.append(g)
             hs.append(self.f(g) if l < self.depth else self.f_out(g))
         return gs, hs
@@ -83,6 +84,13 @@ class MLP:
             return cross_entropy_from_log(activations.log_softmax(gs[-1]), t)
         return squared_error(hs[-1], t)
 
+    def _batch_loss(self, h, t):
+        """The loss of one training mini-batch from its output h^L (N, K) and float targets t (N, K), unchecked.
+        Equals `loss` except that a log-probability below log(smallest float) ~ -708 is floored there."""
+        if self.output == "softmax":
+            return batch_cross_entropy(h, t)
+        return batch_squared_error(h, t)
+
     def loss(self, x, t):
         """Mean loss over the batch: cross-entropy (softmax) or (1/N) sum 1/2 ||h - t||^2 (identity)."""
         x = as_inputs(x, self.sizes[0])
@@ -95,12 +103,14 @@ class MLP:
         Returns [dL/dW^1, dL/db^1, ..., dL/dW^L, dL/db^L], the same shapes and order as `params`.
         """
         grads = [None] * len(self.params)
-        delta = (hs[-1] - t) / t.shape[0]                      # delta^L = dL/dg^L
+        delta = hs[-1] - t
+        delta /= t.shape[0]                                    # delta^L = dL/dg^L = (h^L - t) / N
         for l in range(self.depth, 0, -1):
             grads[2 * l - 2] = delta.T @ hs[l - 1]             # dL/dw_kj = sum_n delta_k h_j^{l-1}
             grads[2 * l - 1] = delta.sum(axis=0)               # dL/db_k  = sum_n delta_k
             if l > 1:                                          # delta^{l-1} = (delta^l W^l) * f'(g^{l-1})
-                delta = (delta @ self.params[2 * l - 2]) * self.f_derivative(hs[l - 1])
+                delta = delta @ self.params[2 * l - 2]
+                delta *= self.f_derivative(hs[l - 1])
         return grads
 
     def gradient(self, x, t):
@@ -134,12 +144,12 @@ class MLP:
         n = x.shape[0]
         for _ in range(epochs):
             order = rng.permutation(n)
-            xs, ts = x[order], t[order]
+            xs, ts = x.take(order, axis=0), t.take(order, axis=0)    # shuffled copies (take: faster than x[order])
             total = 0.0
             for start in range(0, n, batch_size):
                 xb, tb = xs[start:start + batch_size], ts[start:start + batch_size]
-                gs, hs = self.forward(xb)
-                total += self._loss(gs, hs, tb) * xb.shape[0]
+                _, hs = self.forward(xb)
+                total += self._batch_loss(hs[-1], tb) * xb.shape[0]
                 step(self.params, self.backward(hs, tb))
             history["loss"].append(total / n)
             if validation is not None:
