@@ -12,7 +12,6 @@ import socket
 import subprocess
 import sys
 import time
-import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -97,7 +96,7 @@ class LabServer:
             try:
                 self.api("GET", "/api/status")
                 return
-            except (urllib.error.URLError, ConnectionError):
+            except OSError:  # refused, reset or timed out: not up yet
                 time.sleep(0.2)
         self.stop()
         raise RuntimeError(f"JupyterLab did not answer within {START_TIMEOUT} s:\n{self.log_tail()}")
@@ -134,5 +133,5 @@ class LabServer:
         try:
             for kernel in self.api("GET", "/api/kernels"):
                 self.api("DELETE", f"/api/kernels/{kernel['id']}")
-        except (urllib.error.URLError, ConnectionError):
+        except OSError:  # the server is already gone: nothing left to ask
             pass
