@@ -1,0 +1,141 @@
+"""The mutant catalogue (catalogue.toml): loading it, running every mutant with the fast runner, and reading
+the results as a kill matrix and a diagnosis rate.
+
+A run is named `<mutant>` or `<mutant>@seed+<k>` (the same edit with the notebook's judging seeds shifted by k);
+the reference runs are `reference` and `reference@seed+<k>`.
+"""
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import tomllib
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from backprop.grading.mistakes import HINTS
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parents[1]
+CATALOGUE = HERE / "catalogue.toml"
+RUNNER = HERE / "runner.py"
+REFERENCE = "reference"
+
+
+@dataclass(frozen=True)
+class Mutant:
+    name: str
+    mistake: str
+    notebook: str
+    cell: str
+    old: str
+    new: str
+    killed_by: tuple
+    diagnosis: str
+
+    @property
+    def edits(self):
+        return [{"cell": self.cell, "old": self.old, "new": self.new}]
+
+    @property
+    def expected_text(self):
+        """What a failing cell's message must contain for the mistake to count as named ('' = nothing can)."""
+        return HINTS.get(self.diagnosis, self.diagnosis)
+
+
+@dataclass
+class Catalogue:
+    mutants: list
+    seeds: dict = field(default_factory=dict)        # notebook -> {"cells": [...], "offsets": [...]}
+
+    @property
+    def notebooks(self):
+        return sorted({m.notebook for m in self.mutants} | set(self.seeds))
+
+    def runs(self, notebook):
+        """{run name: edits} for one notebook: every mutant, and every run again with shifted seeds."""
+        mutants = [m for m in self.mutants if m.notebook == notebook]
+        runs = {m.name: m.edits for m in mutants}
+        seeds = self.seeds.get(notebook)
+        if seeds:
+            for k in seeds["offsets"]:
+                shift = [{"cell": cell, "seed_offset": k} for cell in seeds["cells"]]
+                runs[f"{REFERENCE}@seed+{k}"] = shift
+                runs.update({f"{m.name}@seed+{k}": m.edits + shift for m in mutants if self.seeded(m)})
+        return runs
+
+    def seeded(self, mutant):
+        """Whether seeds matter for this mutant: it edits a seeded cell or a seeded cell should catch it."""
+        cells = set(self.seeds.get(mutant.notebook, {}).get("cells", []))
+        return bool(cells & ({mutant.cell} | set(mutant.killed_by)))
+
+
+def load(path=CATALOGUE):
+    data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    mutants = [Mutant(**{**entry, "killed_by": tuple(entry["killed_by"])}) for entry in data["mutant"]]
+    seeds = {entry["notebook"]: {"cells": entry["cells"], "offsets": entry["offsets"]} for entry in data.get("seeds", [])}
+    return Catalogue(mutants, seeds)
+
+
+def notebook_path(notebook):
+    return REPO / "source" / f"{notebook}.ipynb"
+
+
+def run_notebook(notebook, runs, jobs=1):
+    """{run name: {grade_id: {"passed", "message", "seconds"}}} from one runner process (see runner.py)."""
+    with tempfile.TemporaryDirectory(prefix="mutants-") as folder:
+        runs_json, output_json = Path(folder) / "runs.json", Path(folder) / "results.json"
+        runs_json.write_text(json.dumps(runs, ensure_ascii=False), encoding="utf-8")
+        env = dict(os.environ, MUTANT_JOBS=str(jobs), OPENBLAS_NUM_THREADS="1", MPLBACKEND="Agg")
+        done = subprocess.run([sys.executable, str(RUNNER), str(notebook_path(notebook)), str(runs_json),
+                               str(output_json)], env=env, capture_output=True, text=True, timeout=900)
+        if done.returncode != 0:
+            raise RuntimeError(f"runner failed on {notebook}:\n{done.stderr[-3000:]}")
+        return json.loads(output_json.read_text(encoding="utf-8"))
+
+
+def run_catalogue(catalogue, workers=None):
+    """{notebook: {run name: results}} for every notebook of the catalogue, notebooks in parallel."""
+    workers = workers or len(catalogue.notebooks)
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        futures = {nb: pool.submit(run_notebook, nb, catalogue.runs(nb)) for nb in catalogue.notebooks}
+        return {nb: future.result() for nb, future in futures.items()}
+
+
+def failed_cells(results):
+    return [grade_id for grade_id, result in results.items() if not result["passed"]]
+
+
+def diagnosed(mutant, results, first_line_only=False):
+    """True when a failing cell's message contains the mutant's expected diagnosis text."""
+    if not mutant.expected_text:
+        return False
+    messages = [r["message"] for r in results.values() if not r["passed"]]
+    if first_line_only:
+        messages = [m.splitlines()[0] if m else "" for m in messages]
+    return any(mutant.expected_text in m for m in messages)
+
+
+def kill_matrix(catalogue, outcome):
+    """The report: per notebook, a table mutant x test cell.
+    X = lost points as the catalogue expects, x = lost points too, . = kept its points, ! = SURVIVED (expected
+    to lose points but did not); the last column says whether the feedback named the mistake."""
+    lines = []
+    for notebook in catalogue.notebooks:
+        runs = outcome[notebook]
+        cells = list(runs[REFERENCE])
+        lines.append(f"== {notebook}")
+        lines += [f"   {i + 1:2d} {cell}" for i, cell in enumerate(cells)]
+        width = max(len(m.name) for m in catalogue.mutants)
+        lines.append(" " * (width + 2) + "".join(f"{i + 1:>3d}" for i in range(len(cells))) + "  named")
+        for name in [REFERENCE] + [m.name for m in catalogue.mutants if m.notebook == notebook]:
+            mutant = next((m for m in catalogue.mutants if m.name == name), None)
+            expected = set(mutant.killed_by) if mutant else set()
+            marks = []
+            for cell in cells:
+                lost = not runs[name][cell]["passed"]
+                marks.append("X" if lost and cell in expected else "x" if lost else "!" if cell in expected else ".")
+            named = "" if mutant is None else ("yes" if diagnosed(mutant, runs[name]) else "-")
+            lines.append(f"{name:<{width}}  " + "".join(f"{mark:>3s}" for mark in marks) + f"  {named}")
+    return "\n".join(lines)

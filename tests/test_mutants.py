@@ -1,0 +1,206 @@
+"""The grader proven on a catalogue of realistic wrong submissions (tests/mutants/catalogue.toml, issue 6).
+
+Every mutant is the reference solution of a source notebook with one textual edit. The fast runner
+(tests/mutants/runner.py) executes each notebook once and forks before each mutated cell, so every run is the
+whole notebook top to bottom, scored per test cell by nbgrader's rule; `nbgrader autograde` itself runs only in
+`test_fast_path_agrees_with_nbgrader`, for the reference and two mutants.
+
+Calibration of the thresholds. Every run of the catalogue is repeated with its judging seeds shifted ([[seeds]]
+in the catalogue): the reference passes for every seed tried and no mutant passes. Measured on 2026-11-28:
+- Gradient tolerance, relative error 1e-6 (backprop.grading.judge.TOLERANCE): the reference's worst relative
+  error against central differences, over the hidden setups of 11_02 and report11 with seeds 0-9, is below
+  1e-7 (`test_reference_gradient_error_far_below_tolerance`); the smallest relative error of any wrong array
+  reported for any gradient mutant over all seeds run is 5.8e-03 (W updated inside the gradient function, which
+  the inputs-unchanged test catches anyway), all others >= 1e-02; `test_wrong_gradients_far_above_tolerance`
+  asserts > 1e-3. No run falls between 1e-7 and 5e-3.
+- Digits accuracy bar 0.93 (digit_hyperparams.ACCURACY_BAR), split seeds 0, 1, 2, 20260719-20260721: the
+  reference hyperparameters reach 0.967-0.978; the catalogue's wrong ones at most 0.849 (1 epoch: 0.658-0.849,
+  3 hidden units: 0.513-0.836, lr 0.0005: 0.591-0.693, lr 8.0 diverges: 0.096-0.102).
+- report11 held-out RMSE bands 0.25 and 0.12, training seeds 0-4: reference 0.063-0.080; sigmoid left on the
+  output 0.183-0.194 (fails 0.12 only, and is caught by the forward and gradient tests); 3 epochs 0.415-0.440,
+  zero initialisation 0.399-0.401, no hidden layer 0.410-0.411, no hidden activation 0.427-0.613, gradient
+  ascent diverges: all fail both bands.
+- 11_01 hand-chosen weights, accuracy 0.95 on a fresh sample of the same rule (seeds 20261128-20261132): the
+  reference 0.977-0.980; sign-flipped output weights 0.711-0.737.
+"""
+import re
+import sys
+from pathlib import Path
+
+import nbformat
+import numpy as np
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent / "mutants"))
+import catalogue as mutants  # noqa: E402  (tests/mutants is not a package)
+
+from backprop.grading import TOLERANCE, make_case  # noqa: E402
+from backprop.grading.reference import numerical_param_gradients  # noqa: E402
+
+DIAGNOSIS_FLOOR = 0.80
+REPORT = mutants.REPO / "build" / "mutants" / "kill_matrix.txt"
+# The mistakes issue 6 names; each must have at least one mutant in the catalogue.
+REQUIRED = {
+    "missing_sigmoid_derivative", "derivative_of_g", "delta_h_wrong_layer", "dW_transposed", "bias_gradient_missing",
+    "bias_gradient_averaged_twice", "no_mean", "loop_skips_layer_1", "update_inside_backward", "softmax_no_max",
+    "softmax_global_max", "softmax_wrong_axis", "cross_entropy_log0", "labels_one_hot_N", "gradient_flat_target",
+    "half_convention_mismatch", "sigmoid_on_regression_output", "unscaled_pixels", "zero_initialisation",
+    "update_sign_flipped", "hard_coded_depth", "hard_coded_batch_size", "linear_model",
+}
+
+
+@pytest.fixture(scope="session")
+def catalogue():
+    return mutants.load()
+
+
+@pytest.fixture(scope="session")
+def outcome(catalogue):
+    """{notebook: {run name: {grade_id: {"passed", "message", "seconds"}}}} for every run of the catalogue."""
+    return mutants.run_catalogue(catalogue)
+
+
+def _runs_of(name, runs):
+    """The run of a mutant (or the reference) and its seed-shifted repetitions."""
+    return {run: results for run, results in runs.items() if run == name or run.startswith(name + "@seed+")}
+
+
+def test_catalogue_is_complete_and_matches_the_notebooks(catalogue):
+    names = [m.name for m in catalogue.mutants]
+    assert len(names) >= 25 and len(set(names)) == len(names)
+    assert REQUIRED <= set(names), f"missing mutants: {sorted(REQUIRED - set(names))}"
+    for mutant in catalogue.mutants:
+        nb = nbformat.read(mutants.notebook_path(mutant.notebook), as_version=4)
+        cells = {c.metadata.get("nbgrader", {}).get("grade_id"): c for c in nb.cells}
+        tests = {g for g, c in cells.items() if c.metadata.get("nbgrader", {}).get("grade") and c.cell_type == "code"}
+        assert mutant.cell in cells, f"{mutant.name}: no cell {mutant.cell}"
+        assert cells[mutant.cell].source.count(mutant.old) == 1, f"{mutant.name}: the edit no longer matches"
+        assert mutant.killed_by and set(mutant.killed_by) <= tests, f"{mutant.name}: killed_by must name test cells"
+
+
+def test_reference_scores_full_marks_for_every_seed(catalogue, outcome):
+    for notebook in catalogue.notebooks:
+        for run, results in _runs_of(mutants.REFERENCE, outcome[notebook]).items():
+            lost = {g: r["message"][:300] for g, r in results.items() if not r["passed"]}
+            assert not lost, f"{notebook} {run}: the reference loses points: {lost}"
+        assert outcome[notebook][mutants.REFERENCE], f"{notebook}: no test cell ran"
+
+
+def test_every_mutant_loses_points_where_the_catalogue_says(catalogue, outcome):
+    """A surviving mutant is a hole in the hidden tests: it fails here until a test catches it."""
+    survivors = []
+    for mutant in catalogue.mutants:
+        runs = _runs_of(mutant.name, outcome[mutant.notebook])
+        assert mutant.name in runs, f"{mutant.name}: did not run"
+        for run, results in runs.items():
+            missing = set(outcome[mutant.notebook][mutants.REFERENCE]) - set(results)
+            assert not missing, f"{run}: test cells not run: {sorted(missing)}"
+            survivors += [f"{run}: {cell}" for cell in mutant.killed_by if results[cell]["passed"]]
+    assert not survivors, "mutants that keep points:\n" + "\n".join(survivors)
+
+
+def test_kill_matrix_report(catalogue, outcome, capsys):
+    report = mutants.kill_matrix(catalogue, outcome)
+    REPORT.parent.mkdir(parents=True, exist_ok=True)
+    REPORT.write_text(report + "\n", encoding="utf-8")
+    with capsys.disabled():
+        print(f"\nkill matrix (also in {REPORT.relative_to(mutants.REPO)}):\n{report}")
+    rows = [line for line in report.splitlines() if line and not line.startswith(("==", "   "))]
+    assert len(rows) == len(catalogue.mutants) + len(catalogue.notebooks)      # a row per mutant and reference
+    assert "!" not in report
+
+
+def test_feedback_names_the_mistake(catalogue, outcome, capsys):
+    """Share of mutants whose failing test cells' messages name the mistake (goal >= 80 %). Mistakes that only
+    show in a training outcome (a linear model, zero initialisation, ...) count as not named."""
+    named = [m.name for m in catalogue.mutants if mutants.diagnosed(m, outcome[m.notebook][m.name])]
+    first_line = [m.name for m in catalogue.mutants
+                  if mutants.diagnosed(m, outcome[m.notebook][m.name], first_line_only=True)]
+    share = len(named) / len(catalogue.mutants)
+    with capsys.disabled():
+        print(f"\nfeedback names the mistake for {len(named)}/{len(catalogue.mutants)} mutants ({share:.0%}); "
+              f"in the first line of the message: {len(first_line)}")
+        print("not named: " + ", ".join(m.name for m in catalogue.mutants if m.name not in named))
+    assert share >= DIAGNOSIS_FLOOR
+
+
+def test_hidden_grading_messages_do_not_reveal_hidden_shapes(catalogue, outcome):
+    """Messages from backprop.grading (hidden cells of 11_02 and report11) speak in symbols, not hidden sizes."""
+    for notebook in ("lecture11/11_02_neural_network2", "report11/report11"):
+        for run, results in outcome[notebook].items():
+            for cell, result in results.items():
+                if "hidden" in cell and not result["passed"] and "model" not in cell:
+                    assert not re.search(r"\(\d+, ?\d+\)", result["message"]), f"{run} {cell}: {result['message']}"
+
+
+HIDDEN_GRADIENT_SETUPS = [((5, 8, 7, 6, 3), 9, "softmax"), ((4, 9, 3, 8, 6, 2), 5, "softmax"),
+                          ((4, 9, 7, 6, 3), 8, "identity"), ((3, 8, 6, 1), 7, "identity")]
+
+
+def test_reference_gradient_error_far_below_tolerance():
+    worst = 0.0
+    for seed in range(10):
+        for sizes, n, output in HIDDEN_GRADIENT_SETUPS:
+            case = make_case(sizes, n, output=output, seed=seed)
+            for a, b in zip(case.network().backward(case.hs, case.t), numerical_param_gradients(case)):
+                worst = max(worst, float(np.max(np.abs(a - b)) / np.max(np.abs(b))))
+    assert worst < TOLERANCE / 10
+
+
+def test_wrong_gradients_far_above_tolerance(outcome):
+    """The smallest relative error reported for any wrong array, over every gradient mutant and seed."""
+    reported = [float(e) for runs in outcome.values() for results in runs.values() for r in results.values()
+                for e in re.findall(r"相対誤差 ([0-9.]+e[+-]\d+)）", r["message"])]
+    print(f"smallest relative error of a wrong gradient array: {min(reported):.1e} over {len(reported)} arrays")
+    assert reported and min(reported) > 1e3 * TOLERANCE, min(reported)
+
+
+# -- the fast path is nbgrader's verdict -------------------------------------------------------------------------
+AGREEMENT_NOTEBOOK = "lecture11/11_02_neural_network2"
+AGREEMENT_MUTANTS = ("missing_sigmoid_derivative", "update_inside_backward")
+
+
+@pytest.fixture(scope="session")
+def nbgrader_scores(catalogue, tmp_path_factory):
+    """{student: {grade_id: (score, max_score)}} from a real `nbgrader autograde` of the reference and two
+    mutants of one notebook, in a throwaway course."""
+    from nbgrader_support import ThrowawayCourse, run_in_order
+
+    root = tmp_path_factory.mktemp("mutants-nbgrader")
+    assignment, name = AGREEMENT_NOTEBOOK.split("/")
+    source = root / "source-only" / assignment
+    source.mkdir(parents=True)
+    source.joinpath(f"{name}.ipynb").write_bytes(mutants.notebook_path(AGREEMENT_NOTEBOOK).read_bytes())
+    course = ThrowawayCourse(root / "course", assignment, source)
+    submissions = {mutants.REFERENCE: []}
+    for mutant in (m for m in catalogue.mutants if m.name in AGREEMENT_MUTANTS):
+        submissions[mutant.name] = mutant.edits
+    steps = [course.generate_command(), course.fill_placeholders]
+    for student, edits in submissions.items():
+        nb = nbformat.read(mutants.notebook_path(AGREEMENT_NOTEBOOK), as_version=4)
+        for edit in edits:
+            cell = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == edit["cell"])
+            cell.source = cell.source.replace(edit["old"], edit["new"])
+        path = root / "work" / student / f"{name}.ipynb"
+        path.parent.mkdir(parents=True)
+        nbformat.write(nb, path)
+        steps.append(lambda student=student, path=path: course.submit(student, [path]))
+    steps.append(course.autograde_command())
+    run_in_order(steps)
+    failed = [step for step in steps if getattr(step, "returncode", 0) != 0]
+    assert not failed, failed[0].describe()
+    return {student: course.scores(student, name) for student in submissions}
+
+
+def test_fast_path_agrees_with_nbgrader(outcome, nbgrader_scores):
+    """Per test cell: the fast runner's pass/fail is nbgrader's full marks/zero, for the reference and two
+    mutants; and nbgrader gives the reference full marks."""
+    fast_runs = outcome[AGREEMENT_NOTEBOOK]
+    assert set(nbgrader_scores) == {mutants.REFERENCE, *AGREEMENT_MUTANTS}
+    for student, scores in nbgrader_scores.items():
+        fast = fast_runs[student]
+        assert set(fast) <= set(scores)
+        for cell, result in fast.items():
+            score, max_score = scores[cell]
+            assert score == (max_score if result["passed"] else 0), f"{student} {cell}: nbgrader {score}/{max_score}"
+    assert all(score == max_score for score, max_score in nbgrader_scores[mutants.REFERENCE].values())
