@@ -17,7 +17,7 @@ MATH_IN_MARKDOWN = re.compile(r"\$\$.+?\$\$|(?<!\\)\$[^$]+?(?<!\\)\$", re.DOTALL
 CODE_IN_MARKDOWN = re.compile(r"```.*?```|`[^`]*`", re.DOTALL)
 
 
-def open_offline(context, html):
+def open_offline(context, html, mathjax_timeout_ms=MATHJAX_TIMEOUT_MS):
     """Open the HTML with the network blocked; wait for MathJax 2 to finish (or time out)."""
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
@@ -25,7 +25,7 @@ def open_offline(context, html):
     requests = page_probes.RequestLog(page)
     page.goto(html.as_uri(), wait_until="load")
     try:
-        page.wait_for_function(page_probes.MATHJAX2_DONE, timeout=MATHJAX_TIMEOUT_MS)
+        page.wait_for_function(page_probes.MATHJAX2_DONE, timeout=mathjax_timeout_ms)
         mathjax_done = True
     except PlaywrightTimeout:
         mathjax_done = False
@@ -91,6 +91,21 @@ def test_plots_have_japanese_glyphs(report_view):
 
 def test_no_local_asset_fails_to_load(report_view):
     assert report_view.requests.failed_local == []
+
+
+def test_math_check_fails_when_mathjax_cannot_load(browser, exported_report, tmp_path):
+    """Negative control: the same HTML with its MathJax file missing must be reported as raw math."""
+    _, html = exported_report
+    broken = tmp_path / html.name
+    broken.write_text(html.read_text(encoding="utf-8").replace("MathJax.js", "MathJax-missing.js"), encoding="utf-8")
+    page, requests, mathjax_done = open_offline(browser, broken, mathjax_timeout_ms=2_000)
+    try:
+        math = page_probes.math_state(page, MARKDOWN)
+    finally:
+        page.close()
+    assert not mathjax_done
+    assert math["typeset"] == 0 and math["rawDollars"], math
+    assert any("MathJax-missing.js" in failure["url"] for failure in requests.failed_local)
 
 
 def test_tofu_check_fails_without_japanese_fonts(playwright_driver, chromium_path, exported_report, tmp_path):
