@@ -136,10 +136,16 @@ def test_timeout_interrupts_by_message_and_the_kernel_goes_on(tmp_path):
     assert printed(nb.cells[0]) == {"error": "KeyboardInterrupt"} and printed(nb.cells[1]) == "after"
 
 
-def test_no_kernel_leaves_files_or_accounts_behind(probe, tmp_path):
-    run_confined(["print(1)"], tmp_path)
+def test_no_kernel_leaves_its_folder_behind(tmp_path, monkeypatch):
     import tempfile
-    assert not list(Path(tempfile.gettempdir()).glob("backprop-kernel-*"))
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))  # where the kernel manager makes its jail folder
+    student = tmp_path / "student"
+    student.mkdir()
+    run_confined(["print(1)"], student)
+    _, died = run_confined(["import os; os._exit(3)"], student)
+    assert died is not None and list(scratch.iterdir()) == []
 
 
 def test_refuses_without_root_or_tools_unless_unconfined_is_allowed(monkeypatch):

@@ -6,11 +6,13 @@ every untouched notebook keep full marks, the gradebook holds every score, and t
 unchanged. The figure is printed: N hostile cases tried, N contained, 0 other students affected,
 0 grades lost.
 """
+import shutil
+
 import nbformat
 import pytest
 
 from backprop_course import autograde as autograde_module
-from backprop_course import execution
+from backprop_course import execution, sandbox
 from backprop_course.autograde import autograde
 from backprop_course.course import Course
 from backprop_course.toycourse import ASSIGNMENT
@@ -27,9 +29,19 @@ def confined_autograde_is_wired() -> bool:
 
 
 @pytest.fixture(scope="module")
-def graded(tmp_path_factory):
+def released(tmp_path_factory):
+    """The released course, built once; tests grade copies of it."""
+    return build_course(tmp_path_factory.mktemp("released") / "course")
+
+
+def copy_of(released, folder):
+    return shutil.copytree(released, folder / "course")
+
+
+@pytest.fixture(scope="module")
+def graded(released, tmp_path_factory):
     assert confined_autograde_is_wired(), "autograde does not use backprop_course.sandbox: refusing to run the corpus"
-    root = build_course(tmp_path_factory.mktemp("hostile") / "course")
+    root = copy_of(released, tmp_path_factory.mktemp("hostile"))
     good = reference(root)
     corpus = cases(str(root))
     for student in GOOD:
@@ -95,3 +107,24 @@ def test_the_leak_detector_sees_a_leak_in_outputs_only(tmp_path):
     cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text="LEAK\n")]
     nbformat.write(nbformat.v4.new_notebook(cells=[cell]), folder / "toy.ipynb")
     assert leaked(tmp_path, "eve")
+
+
+def test_autograde_refuses_when_kernels_cannot_be_confined(released, tmp_path, monkeypatch):
+    root = copy_of(released, tmp_path)
+    submit(root, "good_1", {f"{NOTEBOOK}.ipynb": reference(root)})
+    monkeypatch.setattr(sandbox, "why_unavailable", lambda: "bwrap missing (simulated)")
+    with pytest.raises(sandbox.SandboxUnavailable, match="bwrap missing"):
+        autograde(Course.at(root), ASSIGNMENT, jobs=1, progress=False)
+    assert not (root / "autograded").exists()
+
+
+def test_allowed_unconfined_grading_says_so_loudly_in_every_status(released, tmp_path, monkeypatch, capfd):
+    root = copy_of(released, tmp_path)
+    with open(root / "course.toml", "a", encoding="utf-8") as settings:
+        settings.write("allow_unconfined = true\n")  # appended to the [grading.sandbox] table
+    submit(root, "good_1", {f"{NOTEBOOK}.ipynb": reference(root)})
+    monkeypatch.setattr(sandbox, "why_unavailable", lambda: "bwrap missing (simulated)")
+    statuses = autograde(Course.at(root), ASSIGNMENT, jobs=1, progress=False)
+    assert "UNCONFINED GRADING" in capfd.readouterr().err
+    assert [s.score for s in statuses] == [10]
+    assert all(any("UNCONFINED GRADING" in p for p in s.problems) for s in statuses)

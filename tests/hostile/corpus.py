@@ -64,6 +64,11 @@ def toy_with(change: Callable) -> Callable:
     return lambda reference: {"toy.ipynb": change(reference)}
 
 
+def appended(cell_id: str, code: str) -> Callable:
+    """The reference with `code` added at the end of the cell `cell_id`."""
+    return toy_with(lambda nb: with_appended(nb, cell_id, code))
+
+
 def toy_bytes(data: bytes) -> Callable:
     return lambda reference: {"toy.ipynb": data}
 
@@ -93,62 +98,66 @@ def renamed_kernel(nb):
     return nb
 
 
+def with_wrong_grad(nb):
+    """The reference with a derivative that is always 0 (fails test_sigmoid_grad, 2 points)."""
+    return with_source(nb, "sigmoid_grad", "def sigmoid_grad(h):\n    return 0 * h")
+
+
+def wrong_and_patched(patch: str) -> Callable:
+    """A wrong sigmoid in the guarded cell, followed by a patch meant to make the tests pass anyway."""
+    return toy_with(lambda nb: with_source(nb, "guarded_sigmoid", f"import numpy as np\n{WRONG_SIGMOID}\n{patch}"))
+
+
+# Children sleep before spinning, so that the parent is done forking (and in its own loop) when interrupted.
+FORK_BOMB = ("import os, time\nwhile True:\n    try:\n        pid = os.fork()\n    except OSError:\n        break\n"
+             "    if pid == 0:\n        time.sleep(2)\n        while True:\n            pass\nwhile True:\n    pass")
+
+
 def cases(course_root: str) -> list[Case]:
     """Every case; `course_root` is the absolute path attacks try to reach."""
+    gradebook, source = f"{course_root}/gradebook.db", f"{course_root}/source/toy/toy.ipynb"
+    neighbour = f"{course_root}/submitted/good_1/toy/toy.ipynb"
     return [
-        Case("infinite_loop", "while True in an answer cell",
-             toy_with(lambda nb: with_appended(nb, "sigmoid", "while True:\n    pass")), (PROBLEMS, 10)),
+        Case("infinite_loop", "while True in an answer cell", appended("sigmoid", "while True:\n    pass"), (PROBLEMS, 10)),
         Case("sleep_past_timeout", "time.sleep(60) in an answer cell",
-             toy_with(lambda nb: with_appended(nb, "sigmoid_grad", "import time\ntime.sleep(60)")), (PROBLEMS, 10)),
-        Case("memory_bomb", "allocates 64 GiB",
-             toy_with(lambda nb: with_appended(nb, "sigmoid", "hog = bytearray(64 * 2**30)"))),
-        Case("fork_bomb", "forks spinning children until refused, then loops: after the timeout the grader kills "
+             appended("sigmoid_grad", "import time\ntime.sleep(60)"), (PROBLEMS, 10)),
+        Case("memory_bomb", "allocates 64 GiB: MemoryError in the cell", appended("sigmoid", "hog = bytearray(64 * 2**30)")),
+        Case("fork_bomb", "forks children (that spin) until refused, then loops: after the timeout the grader kills "
                           "all but the kernel, whose unreaped children still fill its process budget, so the "
-                          "hidden test needing a fresh process fails",
-             toy_with(lambda nb: with_appended(nb, "sigmoid", "import os\nwhile True:\n    try:\n        pid = os.fork()\n"
-                                                              "    except OSError:\n        break\n    if pid == 0:\n"
-                                                              "        while True:\n            pass\nwhile True:\n"
-                                                              "    pass")), (PROBLEMS, 8)),
+                          "hidden test needing a fresh process fails", appended("sigmoid", FORK_BOMB), (PROBLEMS, 8)),
         Case("cpu_in_c", "an uninterruptible C loop: the CPU limit ends the kernel",
-             toy_with(lambda nb: with_appended(nb, "sigmoid_grad", "sum(range(10**13))")), (PROBLEMS, 4)),
-        Case("os_exit", "os._exit(1) in the second answer cell",
-             toy_with(lambda nb: with_appended(nb, "sigmoid_grad", "import os\nos._exit(1)")), (PROBLEMS, 4)),
-        Case("segfault", "reads address 0 with ctypes",
-             toy_with(lambda nb: with_appended(nb, "sigmoid_grad", "import ctypes\nctypes.string_at(0)")), (PROBLEMS, 4)),
-        Case("huge_output", "prints 50 MB",
-             toy_with(lambda nb: with_appended(nb, "sigmoid", "print('x' * 50_000_000)"))),
+             appended("sigmoid_grad", "sum(range(10**13))"), (PROBLEMS, 4)),
+        Case("os_exit", "os._exit(1) in the second answer cell", appended("sigmoid_grad", "import os\nos._exit(1)"),
+             (PROBLEMS, 4)),
+        Case("segfault", "reads address 0 with ctypes", appended("sigmoid_grad", "import ctypes\nctypes.string_at(0)"),
+             (PROBLEMS, 4)),
+        Case("huge_output", "prints 50 MB", appended("sigmoid", "print('x' * 50_000_000)")),
         Case("write_gradebook", "overwrites the gradebook by absolute and relative path",
-             toy_with(lambda nb: with_appended(nb, "sigmoid", _try(f"open({course_root + '/gradebook.db'!r}, 'wb').write(b'0')")
-                                               + _try("open('../../../gradebook.db', 'wb').write(b'0')")))),
-        Case("read_source", "reads the instructor's source notebook",
-             toy_with(lambda nb: with_appended(nb, "sigmoid", _try(f"open({course_root + '/source/toy/toy.ipynb'!r}).read()")))),
+             appended("sigmoid", _try(f"open({gradebook!r}, 'wb').write(b'0')")
+                      + _try("open('../../../gradebook.db', 'wb').write(b'0')"))),
+        Case("read_source", "reads the instructor's source notebook", appended("sigmoid", _try(f"open({source!r}).read()"))),
         Case("read_other_students", "reads another student's submission",
-             toy_with(lambda nb: with_appended(nb, "sigmoid", _try(f"open({course_root + '/submitted/good_1/toy/toy.ipynb'!r}).read()")
-                                               + _try("open('../../good_1/toy/toy.ipynb').read()")))),
+             appended("sigmoid", _try(f"open({neighbour!r}).read()") + _try("open('../../good_1/toy/toy.ipynb').read()"))),
         Case("network", "opens a TCP connection and a DNS lookup",
-             toy_with(lambda nb: with_appended(nb, "sigmoid", _try("import socket\nsocket.create_connection(('1.1.1.1', 53), timeout=2)")
-                                               + _try("import socket\nsocket.getaddrinfo('example.com', 80)")))),
-        Case("patched_allclose", "wrong sigmoid, np.allclose always True",
-             toy_with(lambda nb: with_source(nb, "guarded_sigmoid", "import numpy as np\n" + WRONG_SIGMOID
-                                                 + "\nnp.allclose = lambda *a, **k: True")), (PROBLEMS, 7)),
+             appended("sigmoid", _try("import socket\nsocket.create_connection(('1.1.1.1', 53), timeout=2)")
+                      + _try("import socket\nsocket.getaddrinfo('example.com', 80)"))),
+        Case("patched_allclose", "wrong sigmoid, np.allclose always True: the naive test is fooled, the "
+                                 "hardened one raises TamperingSuspected",
+             wrong_and_patched("np.allclose = lambda *a, **k: True"), (PROBLEMS, 7)),
         Case("patched_testing", "wrong sigmoid, np.testing.assert_allclose does nothing",
-             toy_with(lambda nb: with_source(nb, "guarded_sigmoid", "import numpy as np\n" + WRONG_SIGMOID
-                                                 + "\nnp.testing.assert_allclose = lambda *a, **k: None")), (PROBLEMS, 7)),
-        Case("edited_test_cell", "wrong derivative and its test replaced by pass",
-             toy_with(lambda nb: with_source(with_source(nb, "sigmoid_grad", "def sigmoid_grad(h):\n    return 0 * h"),
-                                             "test_sigmoid_grad", "pass")), (PROBLEMS, 8)),
-        Case("deleted_test_cell", "wrong derivative and its test deleted",
-             toy_with(lambda nb: without_cell(with_source(nb, "sigmoid_grad", "def sigmoid_grad(h):\n    return 0 * h"),
-                                              "test_sigmoid_grad")), (PROBLEMS, 8)),
+             wrong_and_patched("np.testing.assert_allclose = lambda *a, **k: None"), (PROBLEMS, 7)),
+        Case("edited_test_cell", "wrong derivative and its test replaced by pass: restored, fails",
+             toy_with(lambda nb: with_source(with_wrong_grad(nb), "test_sigmoid_grad", "pass")), (PROBLEMS, 8)),
+        Case("deleted_test_cell", "wrong derivative and its test deleted: restored, fails",
+             toy_with(lambda nb: without_cell(with_wrong_grad(nb), "test_sigmoid_grad")), (PROBLEMS, 8)),
         Case("duplicated_test_cell", "a test cell pasted twice: the copy is ignored, and noted",
              toy_with(lambda nb: duplicated(nb, "test_sigmoid_zero")), (PROBLEMS, 10)),
-        Case("retyped_test_cell", "wrong derivative and its test cell turned into markdown",
-             toy_with(lambda nb: retyped(with_source(nb, "sigmoid_grad", "def sigmoid_grad(h):\n    return 0 * h"),
-                                         "test_sigmoid_grad")), (PROBLEMS, 8)),
+        Case("retyped_test_cell", "wrong derivative and its test cell turned into markdown: restored, fails",
+             toy_with(lambda nb: retyped(with_wrong_grad(nb), "test_sigmoid_grad")), (PROBLEMS, 8)),
         Case("invalid_json", "toy.ipynb is not JSON", toy_bytes(b'{"cells": [ oops'), (NOT_GRADABLE, None)),
         Case("empty_file", "toy.ipynb has 0 bytes", toy_bytes(b""), (NOT_GRADABLE, None)),
-        Case("wrong_kernel_name", "kernelspec python2", toy_with(renamed_kernel)),
-        Case("renamed_notebook", "toy.ipynb saved as 'toy (1).ipynb'",
-             lambda reference: {"toy (1).ipynb": reference},
-             (NOT_GRADABLE, None)),
+        Case("wrong_kernel_name", "kernelspec python2: the course's Python kernel is used", toy_with(renamed_kernel)),
+        Case("renamed_notebook", "toy.ipynb saved as 'toy (1).ipynb' (collect would rename it; autograde alone "
+                                 "reports it missing)",
+             lambda reference: {"toy (1).ipynb": reference}, (NOT_GRADABLE, None)),
     ]

@@ -40,9 +40,10 @@ def _unpack(data: bytes):
 
 def _ask_fresh_python(arrays: dict, meta: dict) -> dict:
     """Run this module's __main__ in a new `python -I` on the packed arrays; return its JSON verdict."""
-    for function in (subprocess.run, subprocess.Popen.__init__, json.loads):
+    for name, function in (("subprocess.run", subprocess.run), ("subprocess.Popen", subprocess.Popen.__init__),
+                           ("json.loads", json.loads)):
         if not defined_in(function, STDLIB_DIR):
-            raise TamperingSuspected([f"{function.__qualname__} が置き換えられています"])
+            raise TamperingSuspected([f"{name} が置き換えられています"])
     try:
         done = subprocess.run([sys.executable, "-I", "-m", __name__], input=_pack(arrays, meta),
                               capture_output=True, timeout=TIMEOUT_SECONDS, env={"PATH": os.environ.get("PATH", "")})
