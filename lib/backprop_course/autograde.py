@@ -181,45 +181,51 @@ def select_students(course: Course, assignment: str, patterns: list[str] | None)
 def autograde(course: Course, assignment: str | None = None, students: list[str] | None = None,
               jobs: int | None = None, progress: bool = True,
               executor: Callable[[ExecutionJob], ExecutionResult] = execute_submission) -> list[NotebookStatus]:
-    """Grade every selected submission of the assignment(s); returns and saves one status per notebook."""
-    everything = []
-    for name in course.pick_assignments(assignment):
-        everything += grade_assignment(course, name, select_students(course, name, students),
-                                       jobs or default_jobs(), progress, executor)
-    return everything
+    """Grade every selected submission of the assignment(s); returns and saves one status per notebook.
 
-
-def grade_assignment(course: Course, assignment: str, students: list[str], jobs: int, progress: bool,
-                     executor: Callable[[ExecutionJob], ExecutionResult]) -> list[NotebookStatus]:
+    One pool of workers serves every assignment; the main process prepares the next students while
+    the workers execute, and records each result as soon as it arrives.
+    """
     # Confined kernels, or refusal (SandboxUnavailable) before anything is touched; see sandbox/__init__.py.
     jail = sandbox.confinement(course.root, sandbox.Policy.from_settings(course.settings))
     if jail.warning:
         print(f"\n!!! {jail.warning} !!!\n", file=sys.stderr, flush=True)
-    submissions = [s for student in students for s in prepare_student(course, assignment, student, course.cell_timeout)]
-    runnable = [s for s in submissions if s.job is not None]
-    for submission in runnable:
-        submission.job.client_options = jail.client_options()
-        if jail.warning:
-            submission.status.problem(jail.warning)
-    for submission in submissions:
-        if submission.job is None:
-            flag_for_manual_grading(course, submission.status)
-    bar = ProgressBar(len(runnable), label=f"autograde {assignment}", enabled=progress)
-    with ProcessPoolExecutor(max_workers=max(1, jobs), mp_context=worker_context()) as pool:
-        futures = {pool.submit(executor, s.job): s for s in runnable}
-        for future in as_completed(futures):
-            submission = futures[future]
-            try:
-                result = future.result()
-            except Exception as err:  # a worker process died: the status says so, no score invented
-                result = ExecutionResult(output_path=submission.job.output_path,
-                                         crashed=f"worker failed: {type(err).__name__}: {err}")
-            status = finish(course, submission, result)
-            if status.state == NOT_GRADABLE:
-                flag_for_manual_grading(course, status)
-            bar.advance(f"{status.student}/{status.notebook}")
+    plan = [(name, student) for name in course.pick_assignments(assignment)
+            for student in select_students(course, name, students)]
+    bar = ProgressBar(sum(len(course.notebook_names(name)) for name, _ in plan), label="autograde", enabled=progress)
+    submissions, pending = [], {}
+
+    def record(future) -> None:
+        submission = pending.pop(future)
+        try:
+            result = future.result()
+        except Exception as err:  # a worker process died: the status says so, no score invented
+            result = ExecutionResult(output_path=submission.job.output_path,
+                                     crashed=f"worker failed: {type(err).__name__}: {err}")
+        status = finish(course, submission, result)
+        if status.state == NOT_GRADABLE:
+            flag_for_manual_grading(course, status)
+        bar.advance(f"{status.student}/{status.notebook}")
+
+    with ProcessPoolExecutor(max_workers=max(1, jobs or default_jobs()), mp_context=worker_context()) as pool:
+        for name, student in plan:
+            for submission in prepare_student(course, name, student, course.cell_timeout):
+                submissions.append(submission)
+                if submission.job is None:
+                    flag_for_manual_grading(course, submission.status)
+                    bar.advance(f"{student}/{submission.status.notebook}")
+                    continue
+                submission.job.client_options = jail.client_options()
+                if jail.warning:
+                    submission.status.problem(jail.warning)
+                pending[pool.submit(executor, submission.job)] = submission
+            for future in [f for f in pending if f.done()]:
+                record(future)
+        for future in as_completed(list(pending)):
+            record(future)
     statuses = [s.status for s in submissions]
-    save_statuses(course, assignment, statuses)
+    for name in dict.fromkeys(s.assignment for s in statuses):
+        save_statuses(course, name, [s for s in statuses if s.assignment == name])
     return statuses
 
 

@@ -20,7 +20,7 @@ class ProgressBar:
 
     def line(self) -> str:
         elapsed = time.monotonic() - self.started
-        filled = int(self.width * self.done / self.total) if self.total else self.width
+        filled = min(self.width, int(self.width * self.done / self.total)) if self.total else self.width
         eta = elapsed / self.done * (self.total - self.done) if self.done else None
         remaining = _clock(eta) if eta is not None else "--:--"
         return (f"{self.label} [{'#' * filled}{'.' * (self.width - filled)}] {self.done}/{self.total}"
@@ -29,6 +29,6 @@ class ProgressBar:
     def advance(self, note: str = "") -> None:
         self.done += 1
         if self.enabled:
-            end = "\n" if self.done == self.total else ""
+            end = "\n" if self.done >= self.total else ""
             self.stream.write(f"\r{self.line()}  {note[:40]:<40}{end}")
             self.stream.flush()
