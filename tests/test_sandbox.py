@@ -4,46 +4,17 @@ One probe notebook runs in one sandboxed kernel (session fixture) and reports, c
 could reach; the other tests start their own kernels only for limits that end a kernel. CI runs as
 root with bubblewrap installed (.ci/run), so nothing here is skipped.
 """
-import json
 import os
 import shutil
 from pathlib import Path
 
 import nbformat
 import pytest
-from nbclient import NotebookClient
 from nbclient.exceptions import DeadKernelError
 
 from backprop_course import sandbox
 from backprop_course.sandbox import command, mounts
-
-REPO = Path(__file__).resolve().parents[1]
-
-
-def run_confined(cells, workdir, policy=None, timeout=10):
-    """Execute code cells in a sandboxed kernel with cwd `workdir`; return (notebook, error or None)."""
-    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
-    nb.metadata.kernelspec = {"name": "no-such-kernel", "display_name": "?", "language": "python"}
-    jail = sandbox.confinement(REPO, policy or sandbox.Policy(cpu_seconds=20, memory_mb=2048, max_processes=64))
-    client = NotebookClient(nb, timeout=timeout, allow_errors=True, interrupt_on_timeout=True, config=jail.config(),
-                            kernel_manager_class=sandbox.SandboxedKernelManager,
-                            error_on_timeout={"ename": "CellTimeoutError", "evalue": "", "traceback": []},
-                            resources={"metadata": {"path": str(workdir)}})
-    try:
-        client.execute()
-    except DeadKernelError as err:
-        return nb, err
-    return nb, None
-
-
-def printed(cell):
-    """The JSON a probe cell printed, or the error name it raised."""
-    for output in cell.outputs:
-        if output.output_type == "stream" and output.name == "stdout":
-            return json.loads(output.text.strip().splitlines()[-1])
-        if output.output_type == "error":
-            return {"error": output.ename}
-    return None
+from hostile.kernels import REPO, printed, run_confined
 
 
 PROBES = {
@@ -206,3 +177,13 @@ def test_a_timed_out_cell_leaves_no_process_behind(tmp_path):
     nb, died = run_confined([fork_and_spin, count], tmp_path, timeout=3)
     assert died is None
     assert printed(nb.cells[1]) == 2  # the sandbox's init and the kernel
+
+
+def test_nbgrader_execute_preprocessor_runs_confined_with_the_config(tmp_path):
+    """For plain `nbgrader autograde`: the same config in nbgrader_config.py confines its kernels."""
+    from nbgrader.preprocessors import Execute
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("import json, os; print(json.dumps(os.getuid()))")])
+    nb.metadata.kernelspec = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    config = sandbox.confinement(REPO).config()
+    nb, _ = Execute(config=config).preprocess(nb, {"metadata": {"path": str(tmp_path)}})
+    assert printed(nb.cells[0]) >= sandbox.Policy().uid_base

@@ -10,6 +10,7 @@ import pytest
 
 from backprop.activations import sigmoid
 from backprop.grading import canary, pristine
+from hostile.kernels import printed, run_confined
 
 X = np.linspace(-4.0, 4.0, 9)
 
@@ -85,3 +86,21 @@ def test_pristine_refuses_to_use_a_patched_subprocess(monkeypatch):
 def test_pristine_names_a_shape_mismatch():
     with pytest.raises(AssertionError, match="形"):
         pristine.check_with_reference("backprop.activations:sigmoid", [X], [sigmoid(X)[:3]])
+
+
+def test_in_a_kernel_the_canary_sees_ipython_hooks_and_a_patched_error_display(tmp_path):
+    """Patches that only exist in IPython: cell transformers, AST transformers, the traceback display."""
+    check = "import json\nfrom backprop.grading import canary\nprint(json.dumps(canary.tampering(globals())))"
+    cells = [check,
+             "get_ipython().input_transformers_post.append(lambda lines: lines)",
+             check,
+             "import ast\nget_ipython().ast_transformers.append(ast.NodeTransformer())\n"
+             "get_ipython().showtraceback = lambda *a, **k: None",
+             check]
+    nb, died = run_confined(cells, tmp_path)
+    assert died is None
+    clean, hooked, hidden_errors = (printed(nb.cells[i]) for i in (0, 2, 4))
+    assert clean == []
+    assert hooked == ["input_transformers_post に独自の変換が追加されています"]
+    assert "ast_transformers が追加されています" in hidden_errors
+    assert "IPython の showtraceback が置き換えられています" in hidden_errors
