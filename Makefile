@@ -7,7 +7,7 @@ TEST_STAMP := $(VENV)/.installed-test
 # nbgrader calls console scripts such as alembic: the venv's bin comes first on PATH.
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: demo test bench install clean
+.PHONY: demo test bench bench-load install clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,10 @@ test: $(TEST_STAMP)
 
 bench: $(STAMP)
 	OPENBLAS_NUM_THREADS=1 $(PY) bench/epoch_speed.py
+
+# 200 simulated students (good, wrong, hostile) autograded in confined kernels; needs root and bubblewrap.
+bench-load: $(TEST_STAMP)
+	$(PY) bench/load_200.py
 
 clean:
 	rm -rf $(VENV) build
