@@ -25,6 +25,7 @@ in the catalogue): the reference passes for every seed tried and no mutant passe
 """
 import re
 import sys
+import time
 from pathlib import Path
 
 import nbformat
@@ -38,6 +39,7 @@ from backprop.grading import TOLERANCE, make_case  # noqa: E402
 from backprop.grading.reference import numerical_param_gradients  # noqa: E402
 
 DIAGNOSIS_FLOOR = 0.80
+TIMINGS = {}                       # "fast" / "nbgrader": (runs, wall seconds), printed by the agreement test
 REPORT = mutants.REPO / "build" / "mutants" / "kill_matrix.txt"
 # The mistakes issue 6 names; each must have at least one mutant in the catalogue.
 REQUIRED = {
@@ -57,7 +59,10 @@ def catalogue():
 @pytest.fixture(scope="session")
 def outcome(catalogue):
     """{notebook: {run name: {grade_id: {"passed", "message", "seconds"}}}} for every run of the catalogue."""
-    return mutants.run_catalogue(catalogue)
+    began = time.perf_counter()
+    runs = mutants.run_catalogue(catalogue)
+    TIMINGS["fast"] = (sum(len(r) for r in runs.values()), time.perf_counter() - began)
+    return runs
 
 
 def _runs_of(name, runs):
@@ -186,13 +191,15 @@ def nbgrader_scores(catalogue, tmp_path_factory):
         nbformat.write(nb, path)
         steps.append(lambda student=student, path=path: course.submit(student, [path]))
     steps.append(course.autograde_command())
+    began = time.perf_counter()
     run_in_order(steps)
+    TIMINGS["nbgrader"] = (len(submissions), time.perf_counter() - began)
     failed = [step for step in steps if getattr(step, "returncode", 0) != 0]
     assert not failed, failed[0].describe()
     return {student: course.scores(student, name) for student in submissions}
 
 
-def test_fast_path_agrees_with_nbgrader(outcome, nbgrader_scores):
+def test_fast_path_agrees_with_nbgrader(outcome, nbgrader_scores, capsys):
     """Per test cell: the fast runner's pass/fail is nbgrader's full marks/zero, for the reference and two
     mutants; and nbgrader gives the reference full marks."""
     fast_runs = outcome[AGREEMENT_NOTEBOOK]
@@ -204,3 +211,8 @@ def test_fast_path_agrees_with_nbgrader(outcome, nbgrader_scores):
             score, max_score = scores[cell]
             assert score == (max_score if result["passed"] else 0), f"{student} {cell}: nbgrader {score}/{max_score}"
     assert all(score == max_score for score, max_score in nbgrader_scores[mutants.REFERENCE].values())
+    (runs, fast), (submissions, slow) = TIMINGS["fast"], TIMINGS["nbgrader"]
+    with capsys.disabled():
+        print(f"\nfast path: {runs} whole-notebook runs in {fast:.0f} s ({fast / runs:.2f} s per run); "
+              f"nbgrader generate + autograde: {submissions} submissions of one notebook in {slow:.0f} s "
+              f"({slow / submissions:.1f} s per submission)")
