@@ -145,6 +145,7 @@ def test_feedback_is_japanese_and_hides_hidden_tests(graded_course):
     wrong = (course.folder("feedback") / "s1000003" / "toy" / "toy.html").read_text(encoding="utf-8")
     assert "Traceback" not in wrong  # its only errors are in test cells: reduced to type and message
     assert "不合格" in wrong and "sigmoid(4) の値が違います" in wrong and "data:image/png;base64" in wrong
+    assert course.mathjax_url in wrong and '<html lang="ja">' in wrong
     broken = (course.folder("feedback") / "s1000006" / "toy" / "toy.html").read_text(encoding="utf-8")
     assert "壊れて" in broken
 

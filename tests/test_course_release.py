@@ -1,9 +1,13 @@
 """release: nbgrader generate_assignment, placeholders, leak check (toy course)."""
 import json
+import subprocess
+import sys
+from pathlib import Path
 
 import nbformat
 import pytest
 
+from backprop_course.alembic_head import alembic_head
 from backprop_course.leaks import find_leaks
 from backprop_course.release import ReleaseError, release_assignment
 from backprop_course.toycourse import HIDDEN_SECRET, build_toy_course
@@ -56,3 +60,12 @@ def test_find_leaks_names_solution_hidden_test_and_output(released):
     problems = "\n".join(find_leaks(source, leaky))
     assert "BEGIN SOLUTION" in problems and "BEGIN HIDDEN TESTS" in problems
     assert HIDDEN_SECRET in problems and "outputs" in problems
+
+
+def test_in_process_alembic_head_is_what_nbgrader_would_ask_alembic_for(tmp_path):
+    ini = tmp_path / "alembic.ini"
+    from nbgrader.dbutil import write_alembic_ini
+    write_alembic_ini(str(ini), f"sqlite:///{tmp_path / 'x.db'}")
+    alembic = Path(sys.executable).with_name("alembic")
+    heads = subprocess.run([str(alembic), "-c", str(ini), "heads"], capture_output=True, text=True, check=True)
+    assert heads.stdout.split()[0] == alembic_head()

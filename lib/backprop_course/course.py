@@ -15,6 +15,8 @@ from pathlib import Path
 from traitlets.config import Config
 from traitlets.config.loader import PyFileConfigLoader
 
+from .alembic_head import install as install_alembic_head
+
 CONFIG_FILE = "nbgrader_config.py"
 SETTINGS_FILE = "course.toml"
 DEFAULT_TIMEOUT = 30  # nbgrader's own default for Execute.timeout
@@ -30,6 +32,7 @@ def put_scripts_on_path() -> None:
 
 
 put_scripts_on_path()
+install_alembic_head()  # new gradebooks without an `alembic heads` subprocess
 
 
 class CourseError(Exception):
