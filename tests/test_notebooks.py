@@ -79,6 +79,10 @@ def test_ignore_pattern_removes_warnings_but_keeps_other_stderr():
     assert determine_grade(other_cell) == (0, 2), "only warnings may be dropped, not any stderr"
 
 
+def _missing_release(notebook):
+    return f"{notebook.path('release')} is missing: run `backprop-course release {notebook.assignment}` and commit it"
+
+
 # -- static checks of the source and committed release ---------------------------------------------------------
 REQUIRED_KEYS = {"schema_version", "grade", "solution", "locked", "grade_id"}
 OPTIONAL_KEYS = {"points", "task"}
@@ -129,7 +133,7 @@ def test_header_states_the_point_total(notebook):
 
 @by_notebook
 def test_release_gives_nothing_away(notebook):
-    assert notebook.path("release").is_file(), f"{notebook.path('release')} is missing: run the release"
+    assert notebook.path("release").is_file(), _missing_release(notebook)
     source, release = notebook.read("source"), notebook.read("release")
     assert find_leaks(source, release) == []
     stubs = [c for c in release.cells if c.cell_type == "code" and is_answer_cell(c)]
@@ -172,8 +176,8 @@ class GradingRun:
         for assignment in ASSIGNMENTS:
             if (REPO / "release" / assignment).is_dir():
                 shutil.copytree(REPO / "release" / assignment, self.as_is_dir / "release" / assignment)
-        self.as_is = {nb: execute_command(nb.path("release", self.as_is_dir), nb.path("executed", self.as_is_dir).parent,
-                                          CONFIG.Execute.timeout)
+        self.as_is = {nb: execute_command(nb.path("release", self.as_is_dir),
+                                          nb.path("executed", self.as_is_dir).parent, CONFIG.Execute.timeout)
                       for nb in NOTEBOOKS if nb.path("release").is_file()}
 
     @staticmethod
@@ -199,6 +203,7 @@ class GradingRun:
         return self.courses[assignment]
 
     def executed_release(self, notebook: CourseNotebook):
+        assert notebook in self.as_is, _missing_release(notebook)
         command = self.as_is[notebook]
         assert command.returncode == 0, command.describe()
         return notebook.read("executed", self.as_is_dir)
@@ -262,13 +267,14 @@ def test_release_as_is_fails_only_in_answers(grading, notebook):
 def test_committed_release_is_fresh(grading, notebook):
     """The committed release equals a fresh one (cell types, sources, nbgrader metadata)."""
     fresh = notebook.read("release", grading.course(notebook.assignment).root)
+    assert notebook.path("release").is_file(), _missing_release(notebook)
     committed = notebook.read("release")
 
     def summary(nb):
         return [(c.cell_type, c.source, nbgrader_meta(c)) for c in nb.cells]
 
     assert summary(committed) == summary(fresh), \
-        f"release/{notebook.id}.ipynb is stale: regenerate it with the release command and commit it"
+        f"release/{notebook.id}.ipynb is stale: run `backprop-course release {notebook.assignment}` and commit it"
 
 
 @slow
