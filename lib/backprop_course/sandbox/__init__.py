@@ -12,6 +12,12 @@
 (not root, bwrap/prlimit/setpriv missing, or a trial sandbox fails), unless the policy says
 `allow_unconfined = true`: then it returns an unconfined Confinement whose `warning` must be shown
 in the output and attached to every status it affects. Never silently unconfined.
+
+Not covered (known limits): memory is capped per process (RLIMIT_AS), not per kernel with its
+children (no cgroups); a cell's output is held by the grader in full until nbgrader trims it; and
+tamper checks inside the kernel (backprop.grading.canary) raise the bar but cannot stop a student
+who rewrites IPython itself (an input transformer that empties every later cell): only judging
+outside the kernel could.
 """
 from __future__ import annotations
 
