@@ -11,6 +11,7 @@ from nbgrader.api import Gradebook
 
 from backprop_course import simulate as sim
 from backprop_course.autograde import autograde
+from backprop_course.cli import main
 from backprop_course.collect import collect
 from backprop_course.course import Course
 from backprop_course.feedback import write_feedback
@@ -156,3 +157,15 @@ def test_regrading_one_student_is_idempotent(graded_course):
     again = autograde(course, "toy", students=["s1000007"], jobs=1, progress=False)
     assert {s.key: (s.state, s.score, s.problems) for s in again} == before
     assert len(load_statuses(course, "toy")) == 16
+
+
+def test_grades_command_writes_csv_and_class_report_with_plots(graded_course, capsys):
+    course, _, _ = graded_course
+    assert main(["--course-root", str(course.root), "grades", "toy"]) == 0
+    printed = capsys.readouterr().out
+    assert "grades_toy.csv" in printed and "index.html" in printed
+    report = course.folder("grades") / "report_toy"
+    page = (report / "index.html").read_text(encoding="utf-8")
+    for image in ("score_histogram.png", "pass_rate.png", "failures.png"):
+        assert (report / image).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and image in page
+    assert "採点できず" in page and "s1000006" in page and "invalid notebook" in page

@@ -7,6 +7,7 @@ metadata and its gradebook.db, so formgrader keeps working for the written answe
 only the parts of nbgrader's command line that hide failures or are slow.
 
 - course.py      Course: the root folder, nbgrader_config.py (loaded with traitlets), course.toml.
+                 alembic_head.py lets nbgrader stamp new gradebooks without an `alembic` subprocess.
 - release.py     nbgrader GenerateAssignment -> release/; {{placeholders}} filled from course.toml;
                  leaks.py then refuses a release containing solutions, hidden tests or outputs.
 - collect.py     LMS downloads (folders, zips, `s1234567_report11.ipynb`, `report11 (1).ipynb`)
@@ -16,9 +17,11 @@ only the parts of nbgrader's command line that hide failures or are slow.
                  OverwriteKernelspec, OverwriteCells with missing cells restored, CheckCellMetadata)
                  against the gradebook. (2) execute, in a pool of N worker processes:
                  execution.execute_submission, the ONE function through which student code runs
-                 (a confinement layer wraps it). (3) finish, in the main process again: stderr in
-                 test cells is relabelled (a warning never zeroes a test), nbgrader's SaveAutoGrades
-                 writes the scores. Only the main process writes the gradebook, so parallel workers
+                 (sandbox/ confines the kernels via job.client_options); one pool serves every
+                 assignment and the main process prepares the next students meanwhile. A timeout
+                 interrupts that cell only; a dead kernel keeps the cells before it. (3) finish, in
+                 the main process again: stderr in test cells is relabelled (a warning never zeroes
+                 a test), nbgrader's SaveAutoGrades writes the scores. Only the main process writes the gradebook, so parallel workers
                  cannot corrupt it. Every notebook ends with a status (status.py): graded / graded
                  with problems (timeout, dead kernel, restored test cells...) / not gradable (invalid
                  or missing notebook), saved as grading_status/<assignment>.json. A not-gradable
@@ -33,7 +36,10 @@ only the parts of nbgrader's command line that hide failures or are slow.
   report.py      class report HTML with PNG plots (matplotlib_fontja for Japanese labels).
 - check.py       student side: run the visible tests, explain failures in Japanese, exit non-zero.
 - export.py      student side: the HTML to hand in (`<ID>_<assignment>.html`).
-- simulate.py    simulated classes (reference, untouched, wrong, looping, broken submissions) used
-  demo.py        by `demo`, the tests and bench/grading_speed.py; toycourse.py is a tiny course.
+- simulate.py    notebook edits for simulated students (reference answer, replaced/deleted cells,
+                 regex mutations); classroom.py builds a class for the real course (8 realistic
+                 backprop mistakes, a loop, os._exit, invalid JSON, a renamed download) used by
+  demo.py        `demo` (throwaway course under build/course_demo) and bench/grading_speed.py;
+  toycourse.py   a tiny two-notebook course for the tests.
 - cli.py         the argparse front end.
 """

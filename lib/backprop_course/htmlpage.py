@@ -26,6 +26,10 @@ def notebook_to_html(nb: NotebookNode, mathjax_url: str, title: str) -> str:
 def table(headers: list[str], rows: list[list[str]], css_class: str = "bp-table") -> str:
     """An HTML table; cell texts are escaped."""
     head = "".join(f"<th>{html.escape(h)}</th>" for h in headers)
-    body = "".join("<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in row) + "</tr>" for row in rows)
+    def cell(text) -> str:  # short cells (results, points) stay on one line
+        style = ' style="white-space:nowrap"' if len(str(text)) <= 12 else ""
+        return f"<td{style}>{html.escape(str(text))}</td>"
+
+    body = "".join("<tr>" + "".join(cell(c) for c in row) + "</tr>" for row in rows)
     return (f'<table class="{css_class}" style="border-collapse:collapse" border="1" cellpadding="4">'
             f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")
