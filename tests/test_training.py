@@ -1,5 +1,9 @@
 """Training outcomes with fixed seeds: the optimisers descend, the digits are learnt, the regression data are fitted
 better than by a straight plane, and gradients vanish in deep sigmoid nets but not with ReLU + He."""
+import subprocess
+import sys
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -109,3 +113,15 @@ def test_gradients_vanish_in_a_deep_sigmoid_net(digits_split):
 def test_gradients_keep_their_size_with_relu_and_he(digits_split):
     x_train, _, labels_train, _ = digits_split
     assert 0.1 <= first_to_last_gradient_ratio("relu", x_train[:200], labels_train[:200]) <= 10
+
+
+# -- the speed benchmark still runs (its timings are printed, never asserted) --------------------------------
+
+
+def test_epoch_speed_benchmark_runs():
+    script = Path(__file__).resolve().parents[1] / "bench" / "epoch_speed.py"
+    result = subprocess.run([sys.executable, str(script), "--repeats", "1", "--epochs", "1"],
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    for line in ["backprop / sklearn (CPU)", "backprop / matmul floor (CPU)", "sklearn MLPClassifier"]:
+        assert line in result.stdout
