@@ -218,3 +218,35 @@ def test_fast_path_agrees_with_nbgrader(outcome, nbgrader_scores, capsys):
         print(f"\nfast path: {runs} whole-notebook runs in {fast:.0f} s ({fast / runs:.2f} s per run); "
               f"nbgrader generate + autograde: {submissions} submissions of one notebook in {slow:.0f} s "
               f"({slow / submissions:.1f} s per submission)")
+
+
+# -- the runner's scoring rule on a synthetic notebook -----------------------------------------------------------
+def _test_cell(grade_id, source):
+    return nbformat.v4.new_code_cell(source, metadata={"nbgrader": {
+        "grade": True, "solution": False, "locked": True, "points": 1, "grade_id": grade_id, "schema_version": 3}})
+
+
+def test_runner_scores_like_nbgrader_and_forks_at_the_edit(tmp_path):
+    """nbgrader's rule (determine_grade + the course's IgnorePattern): an error or stderr zeroes a test cell, a
+    Python warning does not, a displayed number would be read as a partial score, `;` hides it. A run shares the
+    cells before its first edit with the reference and re-executes everything after it."""
+    nb = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_code_cell("import sys, warnings\ncalls = []\nvalue = 1"),
+        _test_cell("before", "calls.append('before')\nassert value == 1"),
+        nbformat.v4.new_code_cell("value = 2", metadata={"nbgrader": {
+            "grade": False, "solution": True, "locked": False, "grade_id": "answer", "schema_version": 3}}),
+        _test_cell("raises", "assert value == 2, 'value'"),
+        _test_cell("stderr", "print('oops', file=sys.stderr)"),
+        _test_cell("warning", "warnings.warn('harmless')"),
+        _test_cell("number", "0.5 * value"),
+        _test_cell("hidden_number", "0.5 * value;"),
+        _test_cell("after", "assert calls == ['before'], calls"),
+    ])
+    path = tmp_path / "synthetic.ipynb"
+    nbformat.write(nb, path)
+    results = mutants.run_path(path, {"three": [{"cell": "answer", "old": "2", "new": "3"}]})
+    verdicts = {run: {cell: r["passed"] for cell, r in cells.items()} for run, cells in results.items()}
+    assert verdicts[mutants.REFERENCE] == {"before": True, "raises": True, "stderr": False, "warning": True,
+                                           "number": False, "hidden_number": True, "after": True}
+    assert verdicts["three"] == {**verdicts[mutants.REFERENCE], "raises": False}
+    assert "value" in results["three"]["raises"]["message"]

@@ -84,14 +84,19 @@ def notebook_path(notebook):
 
 def run_notebook(notebook, runs, jobs=1):
     """{run name: {grade_id: {"passed", "message", "seconds"}}} from one runner process (see runner.py)."""
+    return run_path(notebook_path(notebook), runs, jobs)
+
+
+def run_path(path, runs, jobs=1):
+    """run_notebook for a notebook file anywhere."""
     with tempfile.TemporaryDirectory(prefix="mutants-") as folder:
         runs_json, output_json = Path(folder) / "runs.json", Path(folder) / "results.json"
         runs_json.write_text(json.dumps(runs, ensure_ascii=False), encoding="utf-8")
         env = dict(os.environ, MUTANT_JOBS=str(jobs), OPENBLAS_NUM_THREADS="1", MPLBACKEND="Agg")
-        done = subprocess.run([sys.executable, str(RUNNER), str(notebook_path(notebook)), str(runs_json),
-                               str(output_json)], env=env, capture_output=True, text=True, timeout=900)
+        done = subprocess.run([sys.executable, str(RUNNER), str(path), str(runs_json), str(output_json)],
+                              env=env, capture_output=True, text=True, timeout=900)
         if done.returncode != 0:
-            raise RuntimeError(f"runner failed on {notebook}:\n{done.stderr[-3000:]}")
+            raise RuntimeError(f"runner failed on {path}:\n{done.stderr[-3000:]}")
         return json.loads(output_json.read_text(encoding="utf-8"))
 
 
