@@ -28,6 +28,7 @@ PROBES = {
     "big_file": "open('big.bin', 'wb').write(b'x' * (3 * 2**20))",
     "memory": "block = bytearray(3 * 2**30)",
     "numpy": "import numpy as np; print(json.dumps(float(np.linalg.norm(np.ones(4)))))",
+    "semaphore": "import multiprocessing; multiprocessing.Lock(); print(json.dumps('ok'))",
     "env": "print(json.dumps(sorted(os.environ)))",
     # last: the forked children share the kernel's sockets
     "processes": "import os\nn = 0\nfor i in range(200):\n    try:\n        pid = os.fork()\n    except OSError:\n        break\n"
@@ -79,6 +80,7 @@ def test_file_size_memory_and_process_limits_fail_inside_the_kernel(probe):
     assert results["memory"] == {"error": "MemoryError"}
     assert 0 < results["processes"] < 64
     assert results["numpy"] == 2.0
+    assert results["semaphore"] == "ok"  # joblib/scikit-learn need /dev/shm, else a warning on stderr
 
 
 def test_environment_is_rebuilt_not_inherited(probe, monkeypatch):

@@ -68,8 +68,10 @@ class KernelJail:
         args = ["bwrap", "--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts",
                 "--unshare-cgroup-try", "--hostname", "grader", "--die-with-parent", "--new-session",
                 "--dev", "/dev", "--proc", "/proc",
-                "--perms", "1777", "--size", str(64 * MB), "--tmpfs", "/tmp"]
-        made: set[str] = {"/", "/dev", "/proc", "/tmp"}
+                "--perms", "1777", "--size", str(64 * MB), "--tmpfs", "/tmp",
+                # POSIX semaphores (multiprocessing, joblib via scikit-learn) live in /dev/shm.
+                "--perms", "1777", "--size", str(64 * MB), "--tmpfs", "/dev/shm"]
+        made: set[str] = {"/", "/dev", "/dev/shm", "/proc", "/tmp"}
 
         def parents_of(dest: PurePosixPath) -> list[str]:
             out = []
