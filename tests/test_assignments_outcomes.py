@@ -407,3 +407,31 @@ def test_hidden_cells_import_their_own_checkers(report_cells, report_namespace):
         namespace[name] = lambda *args, **kwargs: None
     failing = failing_cells(report_cells, namespace)
     assert "gradient-test" not in failing and {"gradient-test-hidden", "gradient-test-hidden-flat"} <= failing
+
+
+# -- the messages students get from the report's checks --------------------------------------------------------------
+def test_regression_checks_name_the_mistake(report_namespace):
+    from backprop.grading.heldout import check_heldout_rmse
+    from backprop.grading.regression import check_regression_forward, check_regression_gradient, check_regression_loss
+
+    def planted(mistake, name):
+        namespace = dict(report_namespace)
+        exec(REPORT_MISTAKES[mistake][1], namespace)
+        return namespace[name]
+
+    with pytest.raises(AssertionError, match="恒等関数"):
+        check_regression_forward(planted("sigmoid on the output", "forward"), sizes=(3, 5, 2), n_samples=4)
+    with pytest.raises(AssertionError, match=r"\(N, N\)"):
+        check_regression_loss(planted("loss with (N,) targets broadcast to (N, N)", "regression_loss"),
+                              n_samples=6, n_outputs=1, flat_targets=True)
+    with pytest.raises(AssertionError, match="1/2"):
+        check_regression_loss(planted("loss without 1/2", "regression_loss"), n_samples=6, n_outputs=2)
+    with pytest.raises(AssertionError, match="N 倍"):
+        check_regression_gradient(planted("gradient without 1/N", "gradient"), sizes=(3, 6, 5, 2), n_samples=4)
+    with pytest.raises(AssertionError, match=r"\(N, N\)"):
+        check_regression_gradient(planted("gradient with (N,) targets broadcast", "gradient"), sizes=(3, 6, 5, 1),
+                                  n_samples=4, flat_targets=True)
+    with pytest.raises(AssertionError, match="NaN"):
+        check_heldout_rmse(lambda x: np.full((len(x), 1), np.nan), np.zeros((4, 2)), np.zeros((4, 1)), 0.1)
+    with pytest.raises(AssertionError, match="実装されていません"):
+        check_heldout_rmse(lambda x: exec("raise NotImplementedError()"), np.zeros((4, 2)), np.zeros((4, 1)), 0.1)
