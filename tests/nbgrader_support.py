@@ -2,8 +2,8 @@
 
 A throwaway course holds copies of the repository's configuration (nbgrader_config.py, course.toml) and of
 the sources of one assignment, and keeps its own gradebook.db, so tests never touch the repository's own
-gradebook or nbgrader folders. Commands run as subprocesses (nbgrader is not thread-safe in-process), all
-at once: `run_concurrently`.
+gradebook or nbgrader folders. nbgrader runs as subprocesses (in-process it keeps global state, and separate
+processes use both cores), all at once: `run_concurrently`.
 """
 from __future__ import annotations
 
@@ -135,9 +135,9 @@ class ThrowawayCourse:
     def course(self) -> Course:
         return Course.at(self.root)
 
-    def notebooks(self, step: str, student: str | None = None) -> list[Path]:
-        folder = self.root / step / student / self.assignment if student else self.root / step / self.assignment
-        return sorted(folder.glob("*.ipynb"))
+    def notebooks(self, step: str) -> list[Path]:
+        """The assignment's notebooks in one step folder of this course ('source', 'release')."""
+        return sorted((self.root / step / self.assignment).glob("*.ipynb"))
 
     def generate_command(self) -> Command:
         """nbgrader generate_assignment into <root>/release, with this course's own gradebook."""
