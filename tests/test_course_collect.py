@@ -39,13 +39,18 @@ def test_folder_with_a_nested_zip(course, tmp_path):
     delivery = tmp_path / "download"
     (delivery / "group A").mkdir(parents=True)
     (delivery / "group A" / "s1000001_toy.ipynb").write_text("{}", encoding="utf-8")
+    with zipfile.ZipFile(tmp_path / "inner.zip", "w") as zf:
+        zf.writestr("s1000003_toy.ipynb", "{}")
     with zipfile.ZipFile(delivery / "late.zip", "w") as zf:
         zf.writestr("s1000002/toy_extra.ipynb", "{}")
         zf.writestr("s1000002/readme.txt", "hello")
+        zf.write(tmp_path / "inner.zip", "s1000003/inner.zip")
+    (delivery / "broken.zip").write_bytes(b"PK\x03\x04 not really a zip")
     report = collect(course, delivery)
     assert sorted(dest for _, dest in report.placed) == [
-        "submitted/s1000001/toy/toy.ipynb", "submitted/s1000002/toy/toy_extra.ipynb"]
-    assert [found for found, _ in report.skipped] == ["late/s1000002/readme.txt"]
+        "submitted/s1000001/toy/toy.ipynb", "submitted/s1000002/toy/toy_extra.ipynb",
+        "submitted/s1000003/toy/toy.ipynb"]
+    assert sorted(found for found, _ in report.skipped) == ["broken.zip", "late/s1000002/readme.txt"]
 
 
 def test_newest_duplicate_wins_and_the_older_is_listed(course, tmp_path):

@@ -17,6 +17,7 @@ from pathlib import Path
 from .course import Course, CourseError
 from .names import DEFAULT_STUDENT_ID, clean_stem, find_student_id, match_notebook
 
+MAX_ZIP_DEPTH = 3
 IGNORED_PARTS = {"__MACOSX", ".ipynb_checkpoints", ".DS_Store"}
 
 
@@ -35,18 +36,21 @@ def _notebook_index(course: Course) -> dict[str, str]:
     return index
 
 
-def _unpack_zips(folder: Path, report: CollectReport, label: str) -> None:
-    for archive in sorted(folder.rglob("*.zip")):
-        target = archive.with_suffix("")
-        try:
-            with zipfile.ZipFile(archive) as zf:
-                zf.extractall(target)
-                for info in zf.infolist():  # keep the upload times: the newest duplicate wins
-                    stamp = datetime(*info.date_time).timestamp()
-                    os.utime(target / info.filename, (stamp, stamp))
-        except zipfile.BadZipFile as err:
-            report.skipped.append((f"{label}/{archive.relative_to(folder)}", f"broken zip: {err}"))
-        archive.unlink()
+def _unpack_zips(folder: Path, report: CollectReport) -> None:
+    """Replace every zip under `folder` by a folder of its contents (zips in zips too, a few levels)."""
+    for _ in range(MAX_ZIP_DEPTH):
+        archives = sorted(folder.rglob("*.zip"))
+        for archive in archives:
+            target = archive.with_suffix("")
+            try:
+                with zipfile.ZipFile(archive) as zf:
+                    zf.extractall(target)
+                    for info in zf.infolist():  # keep the upload times: the newest duplicate wins
+                        stamp = datetime(*info.date_time).timestamp()
+                        os.utime(target / info.filename, (stamp, stamp))
+            except zipfile.BadZipFile as err:
+                report.skipped.append((str(archive.relative_to(folder)), f"broken zip: {err}"))
+            archive.unlink()
 
 
 def _candidates(course: Course, files: list[Path], base: Path, report: CollectReport,
@@ -94,7 +98,7 @@ def collect(course: Course, delivery: Path, assignment: str | None = None) -> Co
             shutil.copy2(delivery, base / delivery.name)
         else:
             raise CourseError(f"{delivery} is neither a folder nor a zip file")
-        _unpack_zips(base, report, delivery.name)
+        _unpack_zips(base, report)
         files = sorted(p for p in base.rglob("*") if p.is_file())
         for (student, assignment_id, notebook), paths in sorted(_candidates(course, files, base, report,
                                                                              assignment).items()):
