@@ -1,6 +1,6 @@
 """Load benchmark: a simulated class of 200 students autograded, confined, with every grade accounted for.
 
-The class (tests/hostile/classroom.py: the toy notebook plus the guarded cells, cells 8 s, CPU 5 s):
+The class (tests/hostile/classroom.py: the toy notebook plus the guarded cells, cells 8 s, CPU 15 s):
 60% reference solutions, 20% realistic wrong answers, 20% hostile submissions cycling through the
 hostile corpus. Prints the wall time, the throughput, the counts per status, and checks that every
 good student has full marks, every hostile case its expected outcome, and that no grade is lost

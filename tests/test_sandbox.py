@@ -189,3 +189,14 @@ def test_nbgrader_execute_preprocessor_runs_confined_with_the_config(tmp_path):
     config = sandbox.confinement(REPO).config()
     nb, _ = Execute(config=config).preprocess(nb, {"metadata": {"path": str(tmp_path)}})
     assert printed(nb.cells[0]) >= sandbox.Policy().uid_base
+
+
+def test_output_beyond_the_budget_arrives_emptied_but_errors_and_stderr_stay(tmp_path):
+    cells = ["print('x' * (3 * 2**20))", "import sys; print('late', file=sys.stderr)", "raise ValueError('v' * 10**6)", "7"]
+    nb, died = run_confined(cells, tmp_path, sandbox.Policy(max_output_mb=2))
+    assert died is None
+    first, late, error, result = (cell.outputs for cell in nb.cells)
+    assert "出力が多すぎる" in first[0].text and len(first[0].text) < 200
+    assert (late[0].name, late[0].text) == ("stderr", "")
+    assert error[0].ename == "ValueError" and len(error[0].evalue) == 10_000
+    assert result[0].data == {"text/plain": "7"}

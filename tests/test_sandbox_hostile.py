@@ -71,6 +71,8 @@ def test_nothing_leaks_and_the_course_files_are_untouched(graded):
     root, corpus, _, before, after = graded
     assert [c.name for c in corpus if leaked(root, c.name)] == []
     assert before == after
+    # 50 MB printed; the grader kept at most the policy's output budget (16 MB by default).
+    assert (root / "autograded" / "huge_output" / ASSIGNMENT / f"{NOTEBOOK}.ipynb").stat().st_size < 17 * 2**20
 
 
 def test_every_problem_is_explained_in_the_status(graded):
@@ -79,9 +81,11 @@ def test_every_problem_is_explained_in_the_status(graded):
     unexplained = [c.name for c in corpus if c.name not in KNOWN_GAPS
                    and (c.expected[0] == GRADED) != (not by_student[c.name].problems)]
     assert unexplained == []
-    for name, cause in [("patched_allclose", "TamperingSuspected"), ("patched_testing", "TamperingSuspected"),
-                        ("cpu_in_c", "CPU time limit"), ("segfault", "segmentation fault"), ("os_exit", "status 1")]:
-        assert any(cause in p for p in by_student[name].problems), (name, by_student[name].problems)
+    # The C loop races CPU time against wall time: on a busy machine two timeouts come first.
+    for name, causes in [("patched_allclose", ["TamperingSuspected"]), ("patched_testing", ["TamperingSuspected"]),
+                         ("cpu_in_c", ["CPU time limit", "kernel unresponsive"]), ("segfault", ["segmentation fault"]),
+                         ("os_exit", ["status 1"])]:
+        assert any(c in p for c in causes for p in by_student[name].problems), (name, by_student[name].problems)
 
 
 def test_figures_no_other_student_affected_no_grade_lost(graded, capsys):

@@ -1,7 +1,7 @@
 """A throwaway class for the hostile corpus and the 200-student benchmark.
 
 The toy course (lib/backprop_course/toycourse.py) with one notebook, toy.ipynb = the toy notebook plus
-the guarded cells of corpus.py, tight limits in course.toml (cells 8 s, CPU 5 s per kernel); helpers
+the guarded cells of corpus.py, tight limits in course.toml (cells 8 s, CPU 15 s per kernel); helpers
 to hand in submissions and to check afterwards that every grade is accounted for.
 """
 from __future__ import annotations
@@ -19,7 +19,9 @@ from backprop_course.toycourse import ASSIGNMENT, build_toy_course, toy_notebook
 from .corpus import NOT_GRADABLE, guarded_cells
 
 NOTEBOOK = "toy"
-SANDBOX_SETTINGS = "\n[grading.sandbox]\ncpu_seconds = 5\nmemory_mb = 2048\nmax_processes = 48\nmax_file_mb = 16\n"
+# CPU 15 s: more than the imports (~2 s) plus an 8 s cell timeout, so a Python loop is interrupted by the
+# timeout first; less than two timeouts, so a C loop that ignores the interrupt dies of the CPU limit.
+SANDBOX_SETTINGS = "\n[grading.sandbox]\ncpu_seconds = 15\nmemory_mb = 2048\nmax_processes = 48\nmax_file_mb = 16\n"
 
 
 def build_course(root: Path, timeout: int = 8) -> Path:

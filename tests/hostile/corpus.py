@@ -125,7 +125,8 @@ def cases(course_root: str) -> list[Case]:
         Case("fork_bomb", "forks children (that spin) until refused, then loops: after the timeout the grader kills "
                           "all but the kernel, whose unreaped children still fill its process budget, so the "
                           "hidden test needing a fresh process fails", appended("sigmoid", FORK_BOMB), (PROBLEMS, 8)),
-        Case("cpu_in_c", "an uninterruptible C loop: the CPU limit ends the kernel",
+        Case("cpu_in_c", "an uninterruptible C loop: the CPU limit ends the kernel (on a busy machine, two "
+                         "timeouts may come first and the rest is not run)",
              appended("sigmoid_grad", "sum(range(10**13))"), (PROBLEMS, 4)),
         Case("os_exit", "os._exit(1) in the second answer cell", appended("sigmoid_grad", "import os\nos._exit(1)"),
              (PROBLEMS, 4)),

@@ -28,6 +28,7 @@ from traitlets import Dict, Unicode, default
 from . import uids
 from .command import PASSTHROUGH_ENV, KernelJail
 from .mounts import check_outside_course, python_folders
+from .output_budget import BudgetedKernelClient
 from .policy import Policy
 from .processes import stop_strays
 
@@ -94,6 +95,10 @@ class SandboxedKernelManager(AsyncKernelManager):
     @default("transport")
     def _transport_default(self):
         return "ipc"
+
+    @default("client_factory")
+    def _client_factory_default(self):
+        return BudgetedKernelClient  # caps the output a kernel can send (policy.max_output_mb)
 
     @property
     def policy(self) -> Policy:

@@ -8,6 +8,7 @@ Read from `course.toml`:
     max_processes = 128        # processes and threads of the kernel's own account (RLIMIT_NPROC)
     max_file_mb = 64           # largest file the kernel may write (RLIMIT_FSIZE)
     scratch_mb = 512           # size of the kernel's private, in-memory home folder
+    max_output_mb = 16         # outputs the grader accepts from one kernel; later outputs arrive empty
     allow_unconfined = false   # true: grade without confinement (loudly) when it cannot be set up
 """
 from __future__ import annotations
@@ -30,6 +31,7 @@ class Policy:
     max_processes: int = 128
     max_file_mb: int = 64
     scratch_mb: int = 512
+    max_output_mb: int = 16
     allow_unconfined: bool = False
     # Kernels run as uid/gid uid_base + slot, one slot per kernel alive on this machine.
     uid_base: int = 62000
