@@ -29,6 +29,9 @@ PROBES = {
     "memory": "block = bytearray(3 * 2**30)",
     "numpy": "import numpy as np; print(json.dumps(float(np.linalg.norm(np.ones(4)))))",
     "semaphore": "import multiprocessing; multiprocessing.Lock(); print(json.dumps('ok'))",
+    "socket_dir": "import glob, time\ntime.sleep(1.5)\nfolder = os.path.dirname(glob.glob('/tmp/backprop-kernel-*/ipc')[0] + '/x')\n"
+                  "try:\n    open(folder + '/filler', 'w'); print(json.dumps('written'))\n"
+                  "except OSError as e:\n    print(json.dumps(e.errno))",
     "env": "print(json.dumps(sorted(os.environ)))",
     # last: the forked children share the kernel's sockets
     "processes": "import os\nn = 0\nfor i in range(200):\n    try:\n        pid = os.fork()\n    except OSError:\n        break\n"
@@ -81,6 +84,7 @@ def test_file_size_memory_and_process_limits_fail_inside_the_kernel(probe):
     assert 0 < results["processes"] < 64
     assert results["numpy"] == 2.0
     assert results["semaphore"] == "ok"  # joblib/scikit-learn need /dev/shm, else a warning on stderr
+    assert results["socket_dir"] == 13  # EACCES: the one host folder it could write to is taken back
 
 
 def test_environment_is_rebuilt_not_inherited(probe, monkeypatch):

@@ -131,6 +131,7 @@ class SandboxedKernelManager(AsyncKernelManager):
         snapshot = _readable_snapshot(submission, root / "submission")
         passthrough = {k: os.environ[k] for k in PASSTHROUGH_ENV if k in os.environ}
         self._jail = KernelJail(snapshot, socket_dir, passwd_dir, account.uid, self.policy, passthrough)
+        self._socket_dir_locked = False
         self._submission = submission
         self._jail.write_account_files()
         self.connection_file = str(socket_dir / "kernel.json")
@@ -164,9 +165,23 @@ class SandboxedKernelManager(AsyncKernelManager):
             if ending:
                 _kernel_endings[str(self._submission)] = ending + _log_tail(root / "kernel.log")
 
+    def _lock_socket_dir(self) -> None:
+        """Once the kernel has bound its five sockets, take back its folder (the one host folder it
+        could write to), so that it cannot fill the host's disk with files there."""
+        jail = getattr(self, "_jail", None)
+        if jail is None or getattr(self, "_socket_dir_locked", False):
+            return
+        ports = [self.shell_port, self.iopub_port, self.stdin_port, self.control_port, self.hb_port]
+        if all(os.path.exists(f"{self.ip}-{port}") for port in ports):
+            os.chown(jail.socket_dir, 0, 0)
+            os.chmod(jail.socket_dir, 0o755)
+            self._socket_dir_locked = True
+
     async def _async_is_alive(self) -> bool:
         alive = await super()._async_is_alive()
-        if not alive:  # nbclient asks this when a reply is late: the ending is known before DeadKernelError
+        if alive:  # nbclient asks every second while a cell runs
+            self._lock_socket_dir()
+        else:  # the ending is known before nbclient raises DeadKernelError
             self._record_ending()
         return alive
 
