@@ -127,7 +127,15 @@ def test_feedback_names_the_mistake(catalogue, outcome, capsys):
         print(f"\nfeedback names the mistake for {len(named)}/{len(catalogue.mutants)} mutants ({share:.0%}); "
               f"in the first line of the message: {len(first_line)}")
         print("not named: " + ", ".join(m.name for m in catalogue.mutants if m.name not in named))
+        gradient = [m.name for m in catalogue.mutants if any(_judged_by_gradient_check(c) for c in m.killed_by)]
+        print(f"of the mutants a gradient check catches: {len(set(gradient) & set(named))}/{len(gradient)} named")
     assert share >= DIAGNOSIS_FLOOR
+
+
+def _judged_by_gradient_check(cell):
+    """Test cells that compare a student's gradient or delta with central differences (backprop.grading)."""
+    return cell.startswith(("test_output_delta", "test_hidden_delta", "test_param_gradients", "test_backward",
+                            "gradient-test"))
 
 
 def test_hidden_grading_messages_do_not_reveal_hidden_shapes(catalogue, outcome):
