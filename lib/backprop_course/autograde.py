@@ -126,7 +126,9 @@ def prepare_student(course: Course, assignment: str, student: str, timeout: int)
         prepared.append(Submission(status))
         path = submitted / f"{name}.ipynb"
         if not path.is_file():
-            status.fail(f"missing notebook: no {name}.ipynb in submitted/{student}/{assignment}")
+            others = sorted(p.name for p in submitted.glob("*.ipynb") if p.stem not in notebooks)
+            status.fail(f"missing notebook: no {name}.ipynb in submitted/{student}/{assignment}"
+                        + (f" (other notebooks there, not graded: {', '.join(others)})" if others else ""))
             continue
         try:
             nb = nbformat.read(path, as_version=4)

@@ -91,6 +91,7 @@ def run_cells(nb: NotebookNode, workdir: str, timeout: int, kernel_name: str = "
         error_on_timeout={"ename": TIMEOUT_ERROR, "evalue": f"{timeout} 秒以内に終わりませんでした",
                           "traceback": []},
         resources={"metadata": {"path": workdir}}, on_cell_error=on_error, record_timing=False,
+        shutdown_kernel="immediate",  # the notebook is done: no need to wait for a graceful exit
         extra_arguments=["--HistoryManager.hist_file=:memory:"], **(client_options or {}))
     with client.setup_kernel(stderr=subprocess.DEVNULL):  # kernel chatter (TCP warnings) is noise here
         for index, cell in enumerate(nb.cells):
