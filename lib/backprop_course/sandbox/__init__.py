@@ -14,16 +14,17 @@
 in the output and attached to every status it affects. Never silently unconfined.
 
 Not covered (known limits): memory is capped per process (RLIMIT_AS), not per kernel with its
-children (no cgroups); a cell's output is held by the grader in full until nbgrader trims it; and
-tamper checks inside the kernel (backprop.grading.canary) raise the bar but cannot stop a student
-who rewrites IPython itself (an input transformer that empties every later cell): only judging
-outside the kernel could.
+children (no cgroups); a fork bomb's killed children stay zombies of the kernel, filling its own
+process budget until it ends; and tamper checks inside the kernel (backprop.grading.canary) raise
+the bar but cannot stop a student who rewrites IPython itself (an input transformer that empties
+every later cell): only judging outside the kernel could.
 """
 from __future__ import annotations
 
 import os
 import subprocess
 import sys
+import tempfile
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -31,7 +32,7 @@ from pathlib import Path
 from traitlets.config import Config
 
 from ..course import CourseError
-from .command import missing_tools
+from .command import KernelJail, missing_tools
 from .kernel_manager import SandboxedKernelManager, describe_exit, kernel_ending
 from .mounts import MountError, check_outside_course, python_folders
 from .policy import Policy, PolicyError
@@ -80,8 +81,6 @@ class Confinement:
 @lru_cache(maxsize=1)
 def _trial_run() -> str | None:
     """Start a throwaway sandbox once per process; None when it works, else what went wrong."""
-    from .command import KernelJail
-    import tempfile
     with tempfile.TemporaryDirectory(prefix="backprop-probe-") as tmp:
         root = Path(tmp)
         (root / "sub").mkdir()

@@ -7,8 +7,10 @@
     sh      copy the student's read-only folder into a private in-memory home, then exec the kernel
 
 Inside, the kernel sees: /usr, the Python folders, HOME=/home/student (tmpfs of `scratch_mb`), its
-work folder /home/student/<assignment> (a copy of the student's folder), a private /tmp, and the
-folder holding its connection file and ipc sockets (at the same path as on the host).
+work folder /home/student/<assignment> (a copy of the student's folder), a private /tmp and
+/dev/shm, and the folder holding its connection file and ipc sockets (at the same path as on the
+host; the kernel manager takes it back once the sockets exist). Writable space is in-memory and
+size-capped; nothing of the host is writable.
 """
 from __future__ import annotations
 
@@ -22,9 +24,9 @@ from .policy import MB, Policy
 HOME = PurePosixPath("/home/student")
 SUBMISSION = PurePosixPath("/srv/submission")
 TOOLS = ("bwrap", "prlimit", "setpriv")
-# Debian's merged /usr: these are symlinks on the host and become symlinks inside.
 # Grader environment variables a notebook may legitimately look at; everything else is cleared.
 PASSTHROUGH_ENV = ("NBGRADER_EXECUTION", "MPLBACKEND", "PYTHONHASHSEED")
+# Debian's merged /usr: these are symlinks on the host and become symlinks inside.
 USR_LINKS = {"/bin": "usr/bin", "/sbin": "usr/sbin", "/lib": "usr/lib", "/lib64": "usr/lib64"}
 
 
@@ -38,7 +40,7 @@ class KernelJail:
     """Where one kernel's sandbox lives on the host and whom it runs as."""
 
     submission: Path      # a snapshot of the student's folder (read-only inside, copied into the work folder)
-    socket_dir: Path      # host folder for the connection file and ipc sockets, owned by `uid`
+    socket_dir: Path      # host folder for the connection file and ipc sockets, owned by `uid` at start
     passwd_dir: Path      # host folder holding the generated passwd and group files
     uid: int
     policy: Policy
