@@ -161,7 +161,10 @@ class SandboxedKernelManager(AsyncKernelManager):
         popen = getattr(self, "_popen", None)
         root = getattr(self, "_jail_parts", (None, None))[1]
         if popen is not None and root is not None and str(self._submission) not in _kernel_endings:
-            ending = describe_exit(popen.poll(), self._jail.policy)
+            code = popen.poll()
+            if code is not None and code < 0 and self.shutting_down:
+                return  # the grader's own shutdown signal, not something the student's code did
+            ending = describe_exit(code, self._jail.policy)
             if ending:
                 _kernel_endings[str(self._submission)] = ending + _log_tail(root / "kernel.log")
 
