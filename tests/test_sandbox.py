@@ -10,6 +10,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from nbclient import NotebookClient
 from nbclient.exceptions import DeadKernelError
 
 from backprop_course import sandbox
@@ -204,3 +205,11 @@ def test_output_beyond_the_budget_arrives_emptied_but_errors_and_stderr_stay(tmp
     assert (late[0].name, late[0].text) == ("stderr", "")
     assert error[0].ename == "ValueError" and len(error[0].evalue) == 10_000
     assert result[0].data == {"text/plain": "7"}
+
+
+def test_a_clean_run_ended_at_once_by_the_grader_reports_no_ending(tmp_path):
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x = 1")])
+    client = NotebookClient(nb, shutdown_kernel="immediate", resources={"metadata": {"path": str(tmp_path)}},
+                            **sandbox.confinement(REPO).client_options())
+    client.execute()
+    assert sandbox.kernel_ending(tmp_path) is None
