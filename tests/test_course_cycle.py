@@ -106,8 +106,8 @@ def test_every_notebook_has_the_expected_state_and_score(graded_course):
 def test_problems_say_what_happened(graded_course):
     course, _, _ = graded_course
     saved = load_statuses(course, "toy")
-    assert any("timeout" in p for p in saved["s1000004/toy"].problems)
-    assert any("kernel died" in p for p in saved["s1000005/toy"].problems)
+    assert any("timeout" in p and "sigmoid_grad" in p for p in saved["s1000004/toy"].problems)
+    assert any("kernel died" in p and "sigmoid_grad" in p for p in saved["s1000005/toy"].problems)
     assert any("invalid notebook" in p for p in saved["s1000006/toy"].problems)
     assert any("edited" in p and "test_sigmoid_zero" in p for p in saved["s1000007/toy"].problems)
     assert any("deleted" in p and "test_sigmoid_grad" in p for p in saved["s1000008/toy"].problems)

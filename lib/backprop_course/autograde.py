@@ -22,7 +22,7 @@ from nbgrader.preprocessors import (CheckCellMetadata, ClearOutput, DeduplicateI
 from nbgrader.utils import is_grade
 
 from . import sandbox
-from .cells import grade_id, tampered_locked_cells
+from .cells import describe_cell, grade_id, tampered_locked_cells
 from .course import Course, CourseError
 from .execution import ExecutionJob, ExecutionResult, execute_submission
 from .outcomes import relabel_test_stderr, test_outcomes
@@ -155,9 +155,9 @@ def finish(course: Course, submission: Submission, result: ExecutionResult) -> N
     if result.crashed:
         status.fail(f"grading crashed: {result.crashed}")
         return status
-    for cell_index, kind, message in result.events:
-        status.problem(EVENT_PROBLEMS[kind].format(cell=cell_index, message=message))
     nb = nbformat.read(result.output_path, as_version=4)
+    for cell_index, kind, message in result.events:
+        status.problem(EVENT_PROBLEMS[kind].format(cell=describe_cell(nb, cell_index), message=message))
     review = sandbox.review_problem(nb)  # a hidden test's canary saw patched numpy/builtins
     if review:
         status.problem(review)

@@ -22,6 +22,12 @@ def grade_id(cell: NotebookNode) -> str | None:
     return nbgrader_meta(cell).get("grade_id")
 
 
+def describe_cell(nb: NotebookNode, index: int) -> str:
+    """How to name cell `index` to a person: its grade_id, else its 1-based position."""
+    cell_id = grade_id(nb.cells[index]) if index < len(nb.cells) else None
+    return f"{cell_id} (#{index + 1})" if cell_id else f"#{index + 1}"
+
+
 def is_test_cell(cell: NotebookNode) -> bool:
     """An autograded test cell: a code cell with grade=true and solution=false."""
     meta = nbgrader_meta(cell)
