@@ -132,7 +132,8 @@ def test_csv_tells_a_failed_grading_from_a_zero(graded_course):
     assert (rows["s1000002"]["toy"], rows["s1000002"]["total"], rows["s1000002"]["status"]) == ("0", "0", GRADED)
     assert (rows["s1000006"]["toy"], rows["s1000006"]["total"], rows["s1000006"]["status"]) == ("", "", NOT_GRADABLE)
     assert rows["s1000006"]["graded_sum"] == "1" and "invalid notebook" in rows["s1000006"]["problems"]
-    assert rows["s1000001"]["total"] == "7"
+    assert rows["s1000001"]["total"] == "7" and rows["s1000001"]["needs_manual_grading"] == ""
+    assert rows["s1000006"]["needs_manual_grading"] == "toy"
 
 
 def test_feedback_is_japanese_and_hides_hidden_tests(graded_course):

@@ -1,7 +1,8 @@
 """`grades`: one CSV row per (student, assignment).
 
-Scores come from the gradebook (so manual grades entered in formgrader count); the state comes from
-the saved grading statuses. A notebook that could not be graded has an EMPTY score and its state in
+Scores come from the gradebook (so manual grades entered in formgrader count, and
+`needs_manual_grading` lists the notebooks formgrader still waits for); the state comes from the
+saved grading statuses. A notebook that could not be graded has an EMPTY score and its state in
 the `status` column; the total is then empty too (with the sum of what could be graded beside it),
 so a failed grading can never be mistaken for a zero.
 """
@@ -22,12 +23,13 @@ def worst_state(states: list[str]) -> str:
     return max(states, key=STATE_ORDER.index) if states else GRADED
 
 
-def _gradebook_score(gb: Gradebook, status: NotebookStatus) -> tuple[float | None, float]:
+def _gradebook_score(gb: Gradebook, status: NotebookStatus) -> tuple[float | None, float, bool]:
+    """(score, max score, whether cells await manual grading, e.g. written answers in formgrader)."""
     try:
         notebook = gb.find_submission_notebook(status.notebook, status.assignment, status.student)
     except MissingEntry:
-        return status.score, status.max_score
-    return float(notebook.score), float(notebook.max_score)
+        return status.score, status.max_score, False
+    return float(notebook.score), float(notebook.max_score), bool(notebook.needs_manual_grade)
 
 
 def grade_rows(course: Course, assignment: str | None = None) -> tuple[list[str], list[dict]]:
@@ -40,13 +42,15 @@ def grade_rows(course: Course, assignment: str | None = None) -> tuple[list[str]
                 by_student.setdefault(status.student, []).append(status)
             for student in sorted(by_student):
                 row = {"student": student, "assignment": name}
-                partial, maximum, problems = 0.0, 0.0, []
+                partial, maximum, problems, manual = 0.0, 0.0, [], []
                 for status in sorted(by_student[student], key=lambda s: s.notebook):
                     column = f"{status.notebook}"
                     if column not in notebook_columns:
                         notebook_columns.append(column)
-                    score, max_score = _gradebook_score(gb, status)
+                    score, max_score, needs_manual = _gradebook_score(gb, status)
                     maximum += max_score
+                    if needs_manual:
+                        manual.append(status.notebook)
                     if status.state == NOT_GRADABLE:
                         row[column] = ""
                     else:
@@ -55,9 +59,11 @@ def grade_rows(course: Course, assignment: str | None = None) -> tuple[list[str]
                     problems += [f"{status.notebook}: {p}" for p in status.problems]
                 state = worst_state([s.state for s in by_student[student]])
                 row.update(total="" if state == NOT_GRADABLE else f"{partial:g}", graded_sum=f"{partial:g}",
-                           max_score=f"{maximum:g}", status=state, problems=" | ".join(problems))
+                           max_score=f"{maximum:g}", status=state, needs_manual_grading=" ".join(manual),
+                           problems=" | ".join(problems))
                 rows.append(row)
-    columns = ["student", "assignment", *notebook_columns, "total", "graded_sum", "max_score", "status", "problems"]
+    columns = ["student", "assignment", *notebook_columns, "total", "graded_sum", "max_score", "status",
+               "needs_manual_grading", "problems"]
     return columns, rows
 
 
