@@ -13,7 +13,7 @@ from pathlib import Path
 import nbformat
 from nbformat import NotebookNode
 
-from .cells import HIDDEN_TESTS, has_region, is_test_cell, without_region
+from .cells import HIDDEN_TESTS, has_region, is_answer_cell, is_test_cell, nbgrader_meta, without_region
 from .course import Course
 from .execution import error_output
 from .htmlpage import html_cell, notebook_to_html, table
@@ -69,15 +69,19 @@ def summary_html(status: NotebookStatus, course_title: str) -> str:
             + (table(["テスト", "結果", "得点", "ヒント (エラーの種類: メッセージ)"], rows) if rows else ""))
 
 
+MANUAL_NOTE = "<p>記述式の解答は教員が別に採点します (上の得点には含まれていません)。</p>"
+
+
 def feedback_page(course: Course, status: NotebookStatus) -> str:
     title = course.settings.get("course", {}).get("title", status.assignment)
-    summary = html_cell(summary_html(status, title))
+    summary = summary_html(status, title)
     graded_path = course.folder("autograded") / status.student / status.assignment / f"{status.notebook}.ipynb"
     if status.state == NOT_GRADABLE or not graded_path.is_file():
-        nb = nbformat.v4.new_notebook(cells=[summary])
+        nb = nbformat.v4.new_notebook(cells=[html_cell(summary)])
     else:
         nb = scrub_tests(nbformat.read(graded_path, as_version=4))
-        nb.cells.insert(0, summary)
+        written = any(is_answer_cell(c) and nbgrader_meta(c).get("grade") for c in nb.cells)
+        nb.cells.insert(0, html_cell(summary + (MANUAL_NOTE if written else "")))
     return notebook_to_html(nb, course.mathjax_url, f"{status.student} {status.notebook} 採点結果")
 
 
