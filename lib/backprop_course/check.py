@@ -7,12 +7,13 @@ reports in Japanese every visible test that failed and every other cell that rai
 from __future__ import annotations
 
 import sys
+import textwrap
 from pathlib import Path
 
 from .cells import is_test_cell, tampered_locked_cells
 from .execution import run_cells
 from .messages import hint_for
-from .outcomes import last_error, relabel_test_stderr, test_outcomes
+from .outcomes import last_error, reason_text, relabel_test_stderr, test_outcomes
 from .student import StudentError, identify, read_student_notebook
 
 
@@ -35,12 +36,13 @@ def check_notebook(path: Path, timeout: int = 120, out=None) -> int:
     cell_errors = [(i, last_error(c)) for i, c in enumerate(nb.cells)
                    if c.cell_type == "code" and not is_test_cell(c) and last_error(c)]
     for index, (ename, evalue) in cell_errors:
-        print(f"  セル {index + 1} でエラー: {ename}: {evalue}\n    → {hint_for(ename)}", file=out)
+        print(f"  セル {index + 1} でエラー:\n{textwrap.indent(reason_text(ename, evalue), '    ')}\n"
+              f"    → {hint_for(ename)}", file=out)
     for test in outcomes:
         mark = "合格  " if test.passed else "不合格"
         print(f"  [{mark}] {test.grade_id} ({test.points:g}/{test.max_points:g} 点)", file=out)
         if not test.passed:
-            print(f"      {test.reason}\n      → {hint_for(test.ename)}", file=out)
+            print(f"{textwrap.indent(test.reason, '      ')}\n      → {hint_for(test.ename)}", file=out)
     if not failed and not cell_errors:
         print(f"すべてのテスト ({len(outcomes)} 個) に合格しました。"
               "(非公開のテストは提出後に採点されます。)", file=out)

@@ -26,8 +26,8 @@ def notebook_to_html(nb: NotebookNode, mathjax_url: str, title: str) -> str:
 def table(headers: list[str], rows: list[list[str]], css_class: str = "bp-table") -> str:
     """An HTML table; cell texts are escaped."""
     head = "".join(f"<th>{html.escape(h)}</th>" for h in headers)
-    def cell(text) -> str:  # short cells (results, points) stay on one line
-        style = ' style="white-space:nowrap"' if len(str(text)) <= 12 else ""
+    def cell(text) -> str:  # short cells (results, points) stay on one line; messages keep their lines
+        style = ' style="white-space:nowrap"' if len(str(text)) <= 12 else ' style="white-space:pre-wrap"'
         return f"<td{style}>{html.escape(str(text))}</td>"
 
     body = "".join("<tr>" + "".join(cell(c) for c in row) + "</tr>" for row in rows)

@@ -1,18 +1,37 @@
 """What each test cell of an executed notebook says: passed or not, points, a short reason.
 
-A reason is only "ExceptionType: message" of the last error, never a traceback: tracebacks quote
-the lines of the test, hidden tests included.
+A reason is "ExceptionType: message" of the last error, never a traceback: tracebacks quote the
+lines of the test, hidden tests included. The whole message is kept (the grading module puts its
+diagnosis on "ヒント:" lines after the first), minus traceback-like lines and lines quoting the
+cell's hidden tests, and capped at MAX_MESSAGE characters. `student_message` is that rule, the one
+place that decides what a student reads.
 """
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 
 from nbformat import NotebookNode
 from nbgrader.utils import determine_grade
 
-from .cells import HIDDEN_TESTS, grade_id, has_region, test_cells
+from .cells import HIDDEN_TESTS, distinctive, grade_id, has_region, region_lines, test_cells
 
-MAX_MESSAGE = 300
+MAX_MESSAGE = 1200
+CUT_MARK = " …(省略)"
+# Lines of a formatted traceback (Python's and IPython's), which quote source code.
+TRACEBACK_LINE = re.compile(r'^\s*(Traceback \(most recent call last\)|File "[^"]*", line \d+|Cell In\[|-*> ?\d+ )')
+
+
+def student_message(evalue: str, hidden_lines: Iterable[str] = ()) -> str:
+    """The error message a student is shown: every line of `evalue` except traceback lines and lines
+    containing one of `hidden_lines` (distinctive hidden-test source), blank lines dropped, cut to
+    MAX_MESSAGE characters."""
+    secrets = [s for s in hidden_lines if s]
+    kept = [line.rstrip() for line in (evalue or "").strip().splitlines()
+            if line.strip() and not TRACEBACK_LINE.match(line) and not any(s in line for s in secrets)]
+    text = "\n".join(kept)
+    return text if len(text) <= MAX_MESSAGE else text[:MAX_MESSAGE - len(CUT_MARK)].rstrip() + CUT_MARK
 
 
 @dataclass
@@ -27,21 +46,27 @@ class TestOutcome:
 
     @property
     def reason(self) -> str:
-        if not self.ename:
-            return ""
-        return f"{self.ename}: {self.evalue}" if self.evalue else self.ename
+        return reason_text(self.ename, self.evalue)
 
     def to_dict(self) -> dict:
         return asdict(self)
 
 
+def reason_text(ename: str | None, message: str) -> str:
+    """"ExceptionType: message" as feedback and `check` print it ('' without an error)."""
+    if not ename:
+        return ""
+    return f"{ename}: {message}" if message else ename
+
+
 def last_error(cell: NotebookNode) -> tuple[str, str] | None:
-    """(ename, first line of evalue, shortened) of the cell's last error output, if any."""
+    """(ename, student_message of evalue) of the cell's last error output, if any; the cell's own
+    hidden-test lines are never quoted."""
     errors = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
     if not errors:
         return None
-    evalue = (errors[-1].get("evalue") or "").strip().splitlines()
-    return errors[-1].get("ename", "Error"), (evalue[0][:MAX_MESSAGE] if evalue else "")
+    hidden = distinctive(region_lines(cell.get("source", ""), HIDDEN_TESTS))
+    return errors[-1].get("ename", "Error"), student_message(errors[-1].get("evalue") or "", hidden)
 
 
 def relabel_stderr(cell: NotebookNode) -> int:

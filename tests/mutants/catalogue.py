@@ -6,6 +6,7 @@ the reference runs are `reference` and `reference@seed+<k>`.
 """
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -14,7 +15,11 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import nbformat
+
 from backprop.grading.mistakes import HINTS
+from backprop_course.cells import HIDDEN_TESTS, distinctive, grade_id, region_lines
+from backprop_course.outcomes import reason_text, student_message
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
@@ -112,14 +117,35 @@ def failed_cells(results):
     return [grade_id for grade_id, result in results.items() if not result["passed"]]
 
 
-def diagnosed(mutant, results, first_line_only=False):
-    """True when a failing cell's message contains the mutant's expected diagnosis text."""
+RUNNER_ERROR = re.compile(r"([A-Za-z_][\w.]*): (.*)", re.DOTALL)      # runner.py: f"{type(exc).__name__}: {exc}"
+
+
+def hidden_lines_by_cell(notebook):
+    """{grade_id: distinctive hidden-test lines} of a source notebook."""
+    nb = nbformat.read(notebook_path(notebook), as_version=4)
+    return {grade_id(c): distinctive(region_lines(c.source, HIDDEN_TESTS)) for c in nb.cells if grade_id(c)}
+
+
+def feedback_reason(message, hidden_lines=()):
+    """The reason the course tool's feedback and `check` show for a runner message (backprop_course.outcomes):
+    an exception's message filtered and capped; nothing for stderr noise or a displayed value, which raise no
+    error in the kernel."""
+    error = RUNNER_ERROR.fullmatch(message or "")
+    if not error or message.startswith("stderr: "):
+        return ""
+    return reason_text(error.group(1), student_message(error.group(2), hidden_lines))
+
+
+def diagnosed(mutant, results, as_feedback=False):
+    """True when a failing cell's message contains the mutant's expected diagnosis text; with as_feedback, the
+    message as the student's feedback shows it."""
     if not mutant.expected_text:
         return False
-    messages = [r["message"] for r in results.values() if not r["passed"]]
-    if first_line_only:
-        messages = [m.splitlines()[0] if m else "" for m in messages]
-    return any(mutant.expected_text in m for m in messages)
+    failing = {cell: r["message"] for cell, r in results.items() if not r["passed"]}
+    if as_feedback:
+        hidden = hidden_lines_by_cell(mutant.notebook)
+        failing = {cell: feedback_reason(m, hidden.get(cell, ())) for cell, m in failing.items()}
+    return any(mutant.expected_text in m for m in failing.values())
 
 
 def kill_matrix(catalogue, outcome):
