@@ -15,8 +15,13 @@ What is checked (each finding names the object):
   instance-level replacements of the methods that run cells and show errors.
 A determined attacker can still disguise a patch; judging in a fresh process (`pristine`) is the
 second line of defence.
+
+The public checks that hidden tests call (`exercises`, `regression`, `heldout`, `digit_hyperparams`,
+`classification`) are decorated with `guarded_check`, so the canary runs before any of them judges, on the
+globals of the cell that called it. It costs about 2 ms per call.
 """
 import builtins
+import functools
 import os
 import sys
 import types
@@ -156,3 +161,13 @@ def require_untampered(namespace=None):
     found = tampering(namespace)
     if found:
         raise TamperingSuspected(found)
+
+
+def guarded_check(check):
+    """Decorator for a public check: `require_untampered` on the caller's globals (the test cell's namespace
+    in a kernel), then the check itself."""
+    @functools.wraps(check)
+    def guarded(*args, **kwargs):
+        require_untampered(sys._getframe(1).f_globals)
+        return check(*args, **kwargs)
+    return guarded

@@ -14,6 +14,7 @@ The signatures follow notebook 11_02 (誤差逆伝播法):
 `check_backward` and `check_inputs_unchanged` take any gradient function: pass `hidden`/`output` for other
 networks (e.g. output='identity' for regression) and `arguments` for other signatures.
 """
+from .canary import guarded_check
 from .cases import make_case
 from .judge import GradingError, judge_arrays
 from .mistakes import HINTS, Diagnosis
@@ -40,6 +41,7 @@ def _judge_delta(function, function_name, case, layer, inputs, expected_shape):
     judge_arrays([delta], [numerical_delta(case, layer)], ["δ"], function_name, case, layer, inputs, outcome.changed)
 
 
+@guarded_check
 def check_output_delta(output_delta, sizes, n_samples, seed=0):
     """delta^L = dL/dg^L of a softmax + cross-entropy network, judged against central differences."""
     case = make_case(sizes, n_samples, seed=seed)
@@ -47,6 +49,7 @@ def check_output_delta(output_delta, sizes, n_samples, seed=0):
     _judge_delta(output_delta, "output_delta", case, case.depth, inputs, "h^L と同じ形 (N, K)")
 
 
+@guarded_check
 def check_hidden_delta(hidden_delta, sizes, n_samples, layer, seed=0):
     """delta^layer from the true delta^(layer+1), W^(layer+1) and h^layer of a sigmoid network."""
     case = make_case(sizes, n_samples, seed=seed)
@@ -56,6 +59,7 @@ def check_hidden_delta(hidden_delta, sizes, n_samples, layer, seed=0):
     _judge_delta(hidden_delta, "hidden_delta", case, layer, inputs, "h と同じ形 (N, n_l)")
 
 
+@guarded_check
 def check_param_gradients(param_gradients, sizes, n_samples, layer, seed=0):
     """(dW^layer, db^layer) from the true delta^layer and h^(layer-1)."""
     case = make_case(sizes, n_samples, seed=seed)
@@ -77,6 +81,7 @@ def run_gradient_function(function, case, function_name, arguments):
     return outcome, grads
 
 
+@guarded_check
 def check_backward(backward, sizes, n_samples, seed=0, hidden="sigmoid", output="softmax",
                    function_name="backward", arguments=default_arguments):
     """Every gradient array of a whole backward pass, judged against central differences of the loss."""
@@ -86,6 +91,7 @@ def check_backward(backward, sizes, n_samples, seed=0, hidden="sigmoid", output=
                  inputs=arguments(case), changed=outcome.changed)
 
 
+@guarded_check
 def check_backward_shapes(backward, sizes, n_samples, seed=0, hidden="sigmoid", output="softmax",
                           function_name="backward", arguments=default_arguments):
     """Only the structure: a list of 2L arrays in params order, each of its parameter's shape."""
@@ -93,6 +99,7 @@ def check_backward_shapes(backward, sizes, n_samples, seed=0, hidden="sigmoid", 
     run_gradient_function(backward, case, function_name, arguments)
 
 
+@guarded_check
 def check_inputs_unchanged(backward, sizes, n_samples, seed=0, hidden="sigmoid", output="softmax",
                            function_name="backward", arguments=default_arguments):
     """Computing gradients must leave every argument (parameters, caches, targets) exactly as it was."""

@@ -6,6 +6,7 @@ Messages report the RMSE reached, never the held-out data.
 """
 import numpy as np
 
+from .canary import guarded_check
 from .plain import plain_array
 from .run import call_student
 
@@ -22,6 +23,7 @@ def heldout_rmse(model, x_heldout, t_heldout):
     return float(np.sqrt(np.mean((prediction - t) ** 2)))
 
 
+@guarded_check
 def check_heldout_rmse(model, x_heldout, t_heldout, max_rmse):
     """AssertionError (Japanese) unless the model's RMSE on the held-out points is at most max_rmse.
     Returns None: a test cell ending with this call shows no value for nbgrader to read as partial credit."""

@@ -13,6 +13,7 @@ broadcasts to (N, N) and silently gives wrong values, so the checks pass t both 
 """
 import numpy as np
 
+from .canary import guarded_check
 from .cases import make_case
 from .exercises import check_backward, check_inputs_unchanged
 from .judge import GradingError, judge_arrays
@@ -35,6 +36,7 @@ def flat_target_arguments(case):
     return {"params": case.params, "x": case.x, "t": case.t[:, 0]}
 
 
+@guarded_check
 def check_regression_forward(forward, sizes, n_samples, seed=0):
     """forward(params, x) must return [h^0, ..., h^L]; h^L (the identity output) is judged against the reference."""
     case = make_case(sizes, n_samples, hidden="sigmoid", output="identity", seed=seed)
@@ -51,6 +53,7 @@ def check_regression_forward(forward, sizes, n_samples, seed=0):
                            wrong.diagnoses) from None
 
 
+@guarded_check
 def check_regression_loss(regression_loss, n_samples, n_outputs, seed=0, flat_targets=False):
     """regression_loss(h, t) against (1/N) sum 1/2 ||h - t||^2, with targets outside (0, 1).
 
@@ -80,6 +83,7 @@ def ratio_hint(ratio, n_samples):
     return "h - t を 2 乗して、出力の次元について和、サンプルについて平均をとり、1/2 を掛けます。"
 
 
+@guarded_check
 def check_regression_gradient(gradient, sizes, n_samples, seed=0, flat_targets=False):
     """gradient(params, x, t) against central differences of the squared-error loss (identity output).
 
@@ -95,6 +99,7 @@ def check_regression_gradient(gradient, sizes, n_samples, seed=0, flat_targets=F
         raise AssertionError(f"{wrong}\nヒント: {TRAP_HINT}") from None
 
 
+@guarded_check
 def check_regression_gradient_keeps_inputs(gradient, sizes, n_samples, seed=0):
     """Calling gradient(params, x, t) must leave params, x and t exactly as they were."""
     check_inputs_unchanged(gradient, sizes, n_samples, seed=seed, hidden="sigmoid", output="identity",
