@@ -15,11 +15,14 @@ INDEX_HINT = ("リストの添字が範囲外です。層の数 L を len(params
               "for ループの範囲（range の始まりと終わり）と hs・params の添字を確認してください。")
 
 
-def describe(error):
-    """'Type: message' for the student, with shapes removed from numpy's shape errors; plus a hint or ''."""
+def describe(error, shape_hint=SHAPE_HINT):
+    """'Type: message' for the student, with shapes removed from numpy's shape errors; plus a hint or ''.
+
+    shape_hint: the hint for a shape error (the default speaks of the layers of a backward pass).
+    """
     text = str(error)
     if isinstance(error, ValueError) and SHAPE_ERROR.search(text):
-        return f"{type(error).__name__}: 配列の形が合いません", SHAPE_HINT
+        return f"{type(error).__name__}: 配列の形が合いません", shape_hint
     if isinstance(error, IndexError) and "out of range" in text:
         return f"{type(error).__name__}: {text}", INDEX_HINT
     return f"{type(error).__name__}: {text}", ""

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .crashes import describe
+from .crashes import SHAPE_HINT, describe
 
 
 @dataclass
@@ -46,8 +46,10 @@ def _where(error):
     return f"（{last.name} の {last.lineno} 行目: {last.line}）"
 
 
-def call_student(function, arguments, function_name):
+def call_student(function, arguments, function_name, shape_hint=SHAPE_HINT):
     """Call function(*arguments.values()) on deep copies; arguments maps parameter names to values.
+
+    shape_hint: the hint when the function fails on arrays whose shapes do not fit (see `crashes.describe`).
 
     Returns an Outcome; raises AssertionError (Japanese) when function is not callable or raises.
     """
@@ -61,7 +63,7 @@ def call_student(function, arguments, function_name):
     except NotImplementedError:
         raise AssertionError(f"{function_name} はまだ実装されていません（NotImplementedError）。") from None
     except Exception as error:  # any failure of student code is reported, never propagated raw
-        what, hint = describe(error)
+        what, hint = describe(error, shape_hint)
         raise AssertionError(f"{function_name} の実行中にエラーが発生しました: {what}{_where(error)}"
                              + (f"\nヒント: {hint}" if hint else "")) from None
     changed = [name for name in arguments if not _same(given[name], arguments[name])]
