@@ -38,7 +38,7 @@ def _check(path):
 
 def test_check_passes_a_correct_notebook(solved_and_run):
     status, report = _check(solved_and_run)
-    assert status == 0 and "すべてのテスト" in report
+    assert status == 0 and "すべての公開テストに合格しました" in report
 
 
 def test_check_fails_and_explains_in_japanese(course, tmp_path):
@@ -83,3 +83,25 @@ def test_export_html_refuses_what_is_not_an_assignment(course, tmp_path):
         export_html(stranger, tmp_path)
     with pytest.raises(StudentError, match="学籍番号"):
         export_html(stranger, tmp_path, student_id="../etc")
+
+
+def test_check_does_not_claim_a_pass_for_emptied_hidden_tests(course):
+    """In a released notebook a test cell whose tests were all hidden is empty: it is shown as run at grading
+    time, and the totals count only the tests that ran."""
+    source = nbformat.read(course / "source" / "toy" / "toy.ipynb", as_version=4)
+    nb = sim.reference_solution(source, source)
+    emptied = nbformat.v4.new_code_cell("# 隠しテスト (採点時に実行されます)", metadata={"nbgrader": {
+        "grade": True, "solution": False, "locked": True, "points": 3, "grade_id": "test_toy_hidden_only",
+        "schema_version": 3}})
+    nb.cells.append(emptied)
+    path = course / "work" / "released_toy.ipynb"
+    path.parent.mkdir(exist_ok=True)
+    nbformat.write(nb, path)
+    status, report = _check(path)
+    assert status == 0, report
+    assert "[隠しテスト (採点時に実行)] test_toy_hidden_only (- / 3 点)" in report
+    assert "test_toy_hidden_only (3/3" not in report
+    visible = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade") and c is not emptied]
+    total = sum(c.metadata["nbgrader"]["points"] for c in visible)
+    assert f"{len(visible)} 個中 {len(visible)} 個に合格 ({total:g} / {total:g} 点)" in report
+    assert "隠しテスト 1 個 (3 点)" in report

@@ -69,6 +69,17 @@ def without_region(source: str, markers: tuple[str, str]) -> str:
     return "\n".join(line for line, where in _classify(source, markers) if where == "outside")
 
 
+def has_code(source: str) -> bool:
+    """True when the source holds a line other than blanks and comments."""
+    return any(line.strip() and not line.strip().startswith("#") for line in source.splitlines())
+
+
+def is_emptied_hidden_test(cell: NotebookNode) -> bool:
+    """A test cell without code: in a released notebook, one whose tests were all hidden (nbgrader
+    removed them; they run only when the submission is graded)."""
+    return is_test_cell(cell) and not has_code(cell.source)
+
+
 def has_region(source: str, markers: tuple[str, str]) -> bool:
     return markers[0] in source
 

@@ -1,8 +1,10 @@
 """`check NOTEBOOK`: the student's own test run, like nbgrader validate but honest about failures.
 
 Runs a copy of the notebook from top to bottom in a fresh kernel (the file is not modified), then
-reports in Japanese every visible test that failed and every other cell that raised. Exit status:
-0 when all tests pass, 1 when anything failed, 2 when the file itself is unusable.
+reports in Japanese every visible test that failed and every other cell that raised. Test cells left
+empty by the release (their tests are hidden) are listed as run at grading time, never as passed,
+and the totals count only the tests that really ran. Exit status: 0 when all visible tests pass,
+1 when anything failed, 2 when the file itself is unusable.
 """
 from __future__ import annotations
 
@@ -10,7 +12,8 @@ import sys
 import textwrap
 from pathlib import Path
 
-from .cells import is_test_cell, tampered_locked_cells
+from .cells import (grade_id, is_emptied_hidden_test, is_test_cell, points, tampered_locked_cells,
+                    test_cells)
 from .execution import run_cells
 from .messages import hint_for
 from .outcomes import last_error, reason_text, relabel_test_stderr, test_outcomes
@@ -31,21 +34,40 @@ def check_notebook(path: Path, timeout: int = 120, out=None) -> int:
     print(f"{path.name} を最初から実行しています (各セル最大 {timeout} 秒)...", file=out)
     run_cells(nb, str(path.parent.resolve()), timeout)  # events show up as error outputs
     relabel_test_stderr(nb)
-    outcomes = test_outcomes(nb)
+    emptied = {grade_id(c) for _, c in test_cells(nb) if is_emptied_hidden_test(c)}
+    outcomes = [t for t in test_outcomes(nb) if t.grade_id not in emptied]
     failed = [t for t in outcomes if not t.passed]
     cell_errors = [(i, last_error(c)) for i, c in enumerate(nb.cells)
                    if c.cell_type == "code" and not is_test_cell(c) and last_error(c)]
     for index, (ename, evalue) in cell_errors:
         print(f"  セル {index + 1} でエラー:\n{textwrap.indent(reason_text(ename, evalue), '    ')}\n"
               f"    → {hint_for(ename)}", file=out)
-    for test in outcomes:
+    for _, cell in test_cells(nb):
+        test = next((t for t in outcomes if t.grade_id == grade_id(cell)), None)
+        if test is None:
+            print(f"  [{PENDING}] {grade_id(cell)} (- / {points(cell):g} 点)", file=out)
+            continue
         mark = "合格  " if test.passed else "不合格"
         print(f"  [{mark}] {test.grade_id} ({test.points:g}/{test.max_points:g} 点)", file=out)
         if not test.passed:
             print(f"{textwrap.indent(test.reason, '      ')}\n      → {hint_for(test.ename)}", file=out)
-    if not failed and not cell_errors:
-        print(f"すべてのテスト ({len(outcomes)} 個) に合格しました。"
-              "(非公開のテストは提出後に採点されます。)", file=out)
-        return 0
-    print(f"不合格のテスト: {len(failed)} / {len(outcomes)} 個、エラーのセル: {len(cell_errors)} 個。", file=out)
-    return 1
+    print(totals(outcomes, [c for _, c in test_cells(nb) if grade_id(c) in emptied], len(cell_errors)), file=out)
+    return 0 if not failed and not cell_errors else 1
+
+
+PENDING = "隠しテスト (採点時に実行)"
+
+
+def totals(ran: list, pending_cells: list, cell_errors: int) -> str:
+    """The Japanese summary: the tests that ran (passed, points), errors, hidden tests left for grading."""
+    passed = sum(t.passed for t in ran)
+    lines = [f"実行したテスト: {len(ran)} 個中 {passed} 個に合格 "
+             f"({sum(t.points for t in ran):g} / {sum(t.max_points for t in ran):g} 点)。"]
+    if passed == len(ran) and not cell_errors:
+        lines.insert(0, "すべての公開テストに合格しました。")
+    else:
+        lines.append(f"不合格のテスト: {len(ran) - passed} 個、エラーのセル: {cell_errors} 個。")
+    hidden_points = sum(points(c) for c in pending_cells)
+    lines.append(f"隠しテスト{f' {len(pending_cells)} 個 ({hidden_points:g} 点)' if pending_cells else ''}は"
+                 "ここでは実行されず、提出後の採点時に実行されます。")
+    return "\n".join(lines)
