@@ -100,3 +100,19 @@ def test_a_return_value_of_the_wrong_kind_is_named():
         accuracy_value(lambda h, y: np.argmax(h, axis=1) == y, Y_HAT, LABELS)
     with pytest.raises(AssertionError, match="softmax の戻り値"):
         softmax_rows(lambda z: None, Z)
+
+
+def _patching_backward(params, hs, t):
+    """A wrong gradient function that also makes np.allclose always true while it runs."""
+    np.allclose = lambda *a, **k: True
+    return [np.zeros_like(p) for p in params]
+
+
+@pytest.mark.parametrize("check, kwargs", [
+    (exercises.check_backward, {}),
+    (regression.check_regression_gradient, {"flat_targets": True}),   # its extra hint must keep the type
+], ids=["backward", "regression_flat_targets"])
+def test_a_patch_made_while_the_student_function_runs_is_caught(monkeypatch, check, kwargs):
+    monkeypatch.setattr(np, "allclose", np.allclose)                 # restored afterwards
+    with pytest.raises(canary.TamperingSuspected, match="np.allclose"):
+        check(_patching_backward, (3, 4, 1), 5, seed=0, **kwargs)

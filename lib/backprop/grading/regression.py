@@ -13,7 +13,7 @@ broadcasts to (N, N) and silently gives wrong values, so the checks pass t both 
 """
 import numpy as np
 
-from .canary import guarded_check
+from .canary import TamperingSuspected, guarded_check
 from .cases import make_case
 from .exercises import check_backward, check_inputs_unchanged
 from .judge import GradingError, judge_arrays
@@ -94,7 +94,7 @@ def check_regression_gradient(gradient, sizes, n_samples, seed=0, flat_targets=F
         check_backward(gradient, sizes, n_samples, seed=seed, hidden="sigmoid", output="identity",
                               function_name="gradient", arguments=arguments)
     except AssertionError as wrong:
-        if not flat_targets:
+        if not flat_targets or isinstance(wrong, TamperingSuspected):
             raise
         raise AssertionError(f"{wrong}\nヒント: {TRAP_HINT}") from None
 

@@ -5,7 +5,8 @@
   when anything reaches stderr, and a harmless overflow warning must not cost a grade. Non-finite results
   are caught later, by `plain`.
 - Exceptions become an AssertionError in Japanese naming the function and the line of the student's code.
-- Afterwards the copies are compared with the originals: a gradient function must not modify its inputs.
+- Afterwards the canary runs again (a function can patch numpy while it runs, after the check's own canary),
+  and the copies are compared with the originals: a gradient function must not modify its inputs.
 """
 import copy
 import traceback
@@ -14,6 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .canary import require_untampered
 from .crashes import SHAPE_HINT, describe
 
 
@@ -66,5 +68,6 @@ def call_student(function, arguments, function_name, shape_hint=SHAPE_HINT):
         what, hint = describe(error, shape_hint)
         raise AssertionError(f"{function_name} の実行中にエラーが発生しました: {what}{_where(error)}"
                              + (f"\nヒント: {hint}" if hint else "")) from None
+    require_untampered()    # the student's function may itself have patched numpy or builtins just now
     changed = [name for name in arguments if not _same(given[name], arguments[name])]
     return Outcome(value, changed)
