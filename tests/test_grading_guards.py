@@ -33,8 +33,13 @@ def test_a_patched_allclose_stops_every_check_before_it_judges(monkeypatch, chec
 
 def test_a_builtin_shadowed_in_the_calling_cell_is_named():
     cell = {"check_backward": exercises.check_backward, "np": np, "sum": lambda *a: 0}
-    with pytest.raises(canary.TamperingSuspected, match="sum がノートブックの変数で上書き"):
+    with pytest.raises(canary.TamperingSuspected, match="sum がノートブックの関数で上書き"):
         exec("check_backward(None, (3, 4, 2), 5)", cell)
+
+
+def test_a_data_variable_named_like_a_builtin_is_not_tampering():
+    """`sum = 0.0` or `max = 3` in a student's cell cannot fake a check, and is common: no review for it."""
+    assert canary.tampering({"np": np, "sum": 0.0, "max": 3, "list": [1, 2]}) == []
 
 
 def test_the_canary_costs_milliseconds(capsys):

@@ -51,7 +51,7 @@ def test_replaced_builtins_and_shadowing_globals_are_named(monkeypatch):
     monkeypatch.setattr(builtins, "abs", lambda x: 0)
     assert any("abs" in f for f in canary.tampering({"np": np}))
     monkeypatch.undo()
-    assert canary.tampering({"np": np, "max": lambda *a: 0}) == ["max がノートブックの変数で上書きされています"]
+    assert canary.tampering({"np": np, "max": lambda *a: 0}) == ["max がノートブックの関数で上書きされています"]
     monkeypatch.setattr(builtins, "AssertionError", type("AssertionError", (Exception,), {}))
     assert any("AssertionError" in f for f in canary.tampering({"np": np}))
 

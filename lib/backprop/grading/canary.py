@@ -9,8 +9,8 @@ instructor's review (it never passes).
 What is checked (each finding names the object):
 - numpy: the module bound to `np` is the installed numpy; the comparison functions are numpy's own
   code (defined in a file under numpy's folder) and still give the right answer on tiny probes;
-- builtins: the builtin functions and exceptions are the interpreter's, and no global of the notebook
-  shadows one of them;
+- builtins: the builtin functions and exceptions are the interpreter's, and no function defined in the
+  notebook shadows one of them (a data variable named `sum` or `max` is harmless and allowed);
 - IPython: no input or AST transformers, trace or profile hooks, custom exception handlers or
   instance-level replacements of the methods that run cells and show errors.
 A determined attacker can still disguise a patch; judging in a fresh process (`pristine`) is the
@@ -105,7 +105,7 @@ def numpy_findings(namespace):
 
 
 def builtin_findings(namespace):
-    """Findings about builtins: replaced in the builtins module, or shadowed by a notebook global."""
+    """Findings about builtins: replaced in the builtins module, or shadowed by a callable notebook global."""
     found = []
     for name in BUILTIN_FUNCTIONS:
         value = getattr(builtins, name, None)
@@ -115,9 +115,12 @@ def builtin_findings(namespace):
         value = getattr(builtins, name, None)
         if not isinstance(value, type) or value.__module__ != "builtins":
             found.append(f"組み込みの {name} が置き換えられています")
+    # A callable global in a builtin's name could fake a hidden test's check; a data variable a student happened
+    # to call `sum` or `max` cannot, and is common enough that flagging it would send honest work to review.
     for name in BUILTIN_FUNCTIONS + BUILTIN_TYPES:
-        if name in namespace and namespace[name] is not getattr(builtins, name, None):
-            found.append(f"{name} がノートブックの変数で上書きされています")
+        value = namespace.get(name, None)
+        if name in namespace and value is not getattr(builtins, name, None) and callable(value):
+            found.append(f"{name} がノートブックの関数で上書きされています")
     if abs(-2) != 2 or max(1, 3) != 3 or sum([1, 2]) != 3 or isinstance(1, str) or not isinstance(1, int):
         found.append("組み込み関数が誤った結果を返します")
     return found
