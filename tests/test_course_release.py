@@ -69,3 +69,24 @@ def test_in_process_alembic_head_is_what_nbgrader_would_ask_alembic_for(tmp_path
     alembic = Path(sys.executable).with_name("alembic")
     heads = subprocess.run([str(alembic), "-c", str(ini), "heads"], capture_output=True, text=True, check=True)
     assert heads.stdout.split()[0] == alembic_head()
+
+
+def test_a_line_both_in_a_region_and_in_ordinary_code_is_no_leak():
+    """Shared text is decided by position: a line a solution repeats from the visible code is not a secret,
+    while a line that only occurs in a hidden region still is."""
+    shared_line = "activations = np.tanh(g_values)"
+    hidden_only = "assert hidden_probe_value == 12345"
+    source = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_code_cell(f"g_values = np.linspace(-1, 1, 5)\n{shared_line}"),
+        nbformat.v4.new_code_cell(f"def f(g_values):\n    ### BEGIN SOLUTION\n    {shared_line}\n"
+                                  "    return activations\n    ### END SOLUTION"),
+        nbformat.v4.new_code_cell(f"### BEGIN HIDDEN TESTS\n{shared_line}\n{hidden_only}\n### END HIDDEN TESTS"),
+    ])
+    release = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_code_cell(f"g_values = np.linspace(-1, 1, 5)\n{shared_line}"),
+        nbformat.v4.new_code_cell("def f(g_values):\n    # YOUR CODE HERE\n    raise NotImplementedError()"),
+        nbformat.v4.new_code_cell(""),
+    ])
+    assert find_leaks(source, release) == []
+    release.cells[2].source = hidden_only
+    assert find_leaks(source, release) == [f"cell 2: hidden test line leaked: {hidden_only!r}"]

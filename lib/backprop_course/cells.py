@@ -64,6 +64,13 @@ def region_lines(source: str, markers: tuple[str, str]) -> list[str]:
     return [line for line, where in _classify(source, markers) if where == "inside"]
 
 
+def outside_lines(source: str, *marker_pairs: tuple[str, str]) -> list[str]:
+    """The lines that lie outside every region of every given kind (marker lines excluded), decided
+    by position: the same text inside a region elsewhere does not matter."""
+    kinds = [[where for _, where in _classify(source, markers)] for markers in marker_pairs]
+    return [line for line, *wheres in zip(source.splitlines(), *kinds) if all(w == "outside" for w in wheres)]
+
+
 def without_region(source: str, markers: tuple[str, str]) -> str:
     """The source with every marked region removed, marker lines included."""
     return "\n".join(line for line, where in _classify(source, markers) if where == "outside")

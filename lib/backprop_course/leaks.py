@@ -8,18 +8,16 @@ import re
 
 from nbformat import NotebookNode
 
-from .cells import HIDDEN_TESTS, SOLUTION, distinctive, region_lines
+from .cells import HIDDEN_TESTS, SOLUTION, distinctive, outside_lines, region_lines
 
 PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
 MARKERS = (*SOLUTION, *HIDDEN_TESTS)
 
 
 def _lines_outside_regions(nb: NotebookNode) -> set[str]:
-    """Stripped lines of the source notebook that are not inside a solution or hidden region."""
-    inside = {line.strip() for cell in nb.cells
-              for markers in (SOLUTION, HIDDEN_TESTS) for line in region_lines(cell.source, markers)}
-    every = {line.strip() for cell in nb.cells for line in cell.source.splitlines()}
-    return every - inside
+    """Stripped lines that occur somewhere in the source notebook outside any solution or hidden region
+    (by position), so a release may show them even if the same text also occurs inside a region."""
+    return {line.strip() for cell in nb.cells for line in outside_lines(cell.source, SOLUTION, HIDDEN_TESTS)}
 
 
 def find_leaks(source_nb: NotebookNode, release_nb: NotebookNode) -> list[str]:
