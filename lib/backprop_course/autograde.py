@@ -22,7 +22,7 @@ from nbgrader.preprocessors import (CheckCellMetadata, ClearOutput, DeduplicateI
 from nbgrader.utils import is_grade
 
 from . import sandbox
-from .cells import describe_cell, grade_id, tampered_locked_cells
+from .cells import describe_cell, grade_id, is_test_cell, tampered_locked_cells
 from .course import Course, CourseError
 from .execution import ExecutionJob, ExecutionResult, execute_submission
 from .outcomes import relabel_test_stderr, test_outcomes
@@ -68,10 +68,31 @@ def flag_for_manual_grading(course: Course, status: NotebookStatus) -> None:
         gb.db.commit()
 
 
+def drop_duplicate_test_cells(nb: nbformat.NotebookNode) -> list[str]:
+    """Remove every later copy of a test cell whose grade_id an earlier cell already has; returns the
+    removed copies, described. (nbgrader's DeduplicateIds would empty their metadata, and
+    OverwriteCells then fails on them with KeyError 'grade_id'.) The copy kept is then overwritten
+    with the gradebook's source like any test cell."""
+    seen, kept, dropped = set(), [], []
+    for index, cell in enumerate(nb.cells):
+        cell_id = grade_id(cell)
+        if cell_id and is_test_cell(cell) and cell_id in seen:
+            dropped.append(describe_cell(nb, index))
+            continue
+        seen.add(cell_id)
+        kept.append(cell)
+    nb.cells = kept
+    return dropped
+
+
 def sanitize(course: Course, nb: nbformat.NotebookNode, status: NotebookStatus) -> nbformat.NotebookNode:
-    """nbgrader's sanitising preprocessors; tampered or deleted test cells are restored and reported."""
+    """nbgrader's sanitising preprocessors; tampered, deleted or duplicated test cells are restored
+    or removed and reported."""
     config = course.nbgrader_config
     resources = _resources(course, status)
+    duplicates = drop_duplicate_test_cells(nb)
+    if duplicates:
+        status.problem("duplicated test cells removed (the gradebook's copy is graded): " + ", ".join(duplicates))
     before = {grade_id(c) for c in nb.cells if is_grade(c)}
     tampered = tampered_locked_cells(nb)
     for preprocessor in (ClearOutput(config=config), DeduplicateIds(config=config),

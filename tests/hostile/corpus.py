@@ -22,11 +22,7 @@ from backprop_course.toycourse import answer, test
 GRADED, PROBLEMS, NOT_GRADABLE = "graded", "graded_with_problems", "not_gradable"
 # Cases whose right outcome the workflow does not give yet: case -> (what it gives now, why).
 # The suite checks that each still behaves exactly so, and fails when it is fixed (then delete the entry).
-KNOWN_GAPS = {
-    "duplicated_test_cell": ((NOT_GRADABLE, None),
-                             "nbgrader's DeduplicateIds empties the copy's metadata and OverwriteCells(add_missing_cells) "
-                             "then raises KeyError 'grade_id'; autograde.sanitize should drop the emptied metadata"),
-}
+KNOWN_GAPS = {}
 FULL = (GRADED, 10)
 WRONG_SIGMOID = "def sigmoid(g):\n    return 0.5 + 0 * g"
 
