@@ -30,6 +30,7 @@ from .progress import ProgressBar
 from .release import coursedir_for
 from .status import LABELS_JA, NOT_GRADABLE, NotebookStatus, save_statuses
 
+NEEDS_REVIEW = "needs review"  # how sandbox.review_problem starts its status line
 EVENT_PROBLEMS = {"timeout": "timeout in cell {cell}", "dead_kernel": "kernel died in cell {cell}: {message}",
                   "not_run": "cells from {cell} on not run (kernel unresponsive)"}
 
@@ -264,3 +265,14 @@ def print_summary(statuses: list[NotebookStatus]) -> None:
         print(format_status(status))
     counts = {label: sum(s.state == state for s in statuses) for state, label in LABELS_JA.items()}
     print("  ".join(f"{label}: {count}" for label, count in counts.items()))
+
+
+def needs_attention(statuses: list[NotebookStatus]) -> list[NotebookStatus]:
+    """Notebooks without a trustworthy score: not gradable, or flagged for review by a canary."""
+    return [s for s in statuses
+            if s.state == NOT_GRADABLE or any(p.startswith(NEEDS_REVIEW) for p in s.problems)]
+
+
+def exit_status(statuses: list[NotebookStatus]) -> int:
+    """The command's exit status: 1 when any notebook needs attention (like nbgrader on failures), else 0."""
+    return 1 if needs_attention(statuses) else 0

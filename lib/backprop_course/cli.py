@@ -26,13 +26,22 @@ def cmd_collect(args) -> int:
     return 0
 
 
+AUTOGRADE_EXIT = """exit status: 0 when every notebook got a score (possibly "graded with problems");
+1 when any notebook is not gradable or needs review (printed after the summary, as nbgrader
+exits 1 on failures); 2 when the course or assignment cannot be used."""
+
+
 def cmd_autograde(args) -> int:
-    from .autograde import autograde, print_summary
+    from .autograde import autograde, exit_status, needs_attention, print_summary
     course = Course.at(args.course_root)
     statuses = autograde(course, args.assignment, students=args.student, jobs=args.jobs,
                          progress=not args.quiet)
     print_summary(statuses)
-    return 0
+    attention = needs_attention(statuses)
+    if attention:
+        print(f"exit status 1: {len(attention)} notebook(s) not gradable or needing review: "
+              + ", ".join(s.key for s in attention), file=sys.stderr)
+    return exit_status(statuses)
 
 
 def cmd_feedback(args) -> int:
@@ -87,7 +96,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--assignment", help="assignment to assume when a file name does not say")
     p.set_defaults(run=cmd_collect)
 
-    p = sub.add_parser("autograde", help="grade submissions in parallel with honest statuses")
+    p = sub.add_parser("autograde", help="grade submissions in parallel with honest statuses",
+                       epilog=AUTOGRADE_EXIT, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("assignment", nargs="?")
     p.add_argument("--student", action="append", help="only these students (repeatable)")
     p.add_argument("--jobs", type=int, default=None, help="parallel workers (default: number of cores)")
