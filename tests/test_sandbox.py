@@ -116,14 +116,28 @@ def test_timeout_interrupts_by_message_and_the_kernel_goes_on(tmp_path):
 
 def test_no_kernel_leaves_its_folder_behind(tmp_path, monkeypatch):
     import tempfile
-    scratch = tmp_path / "scratch"
-    scratch.mkdir()
+    # A short folder (pytest's tmp_path can be too long for the kernel's unix sockets; see the next test).
+    scratch = Path(tempfile.mkdtemp(prefix="s-", dir="/tmp"))
     monkeypatch.setattr(tempfile, "tempdir", str(scratch))  # where the kernel manager makes its jail folder
     student = tmp_path / "student"
     student.mkdir()
-    run_confined(["print(1)"], student)
-    _, died = run_confined(["import os; os._exit(3)"], student)
-    assert died is not None and list(scratch.iterdir()) == []
+    try:
+        run_confined(["print(1)"], student)
+        _, died = run_confined(["import os; os._exit(3)"], student)
+        assert died is not None and list(scratch.iterdir()) == []
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def test_a_long_temporary_folder_still_leaves_room_for_the_kernel_sockets(tmp_path, monkeypatch):
+    import tempfile
+    from backprop_course.sandbox.kernel_manager import jail_parent
+    long_folder = tmp_path / ("x" * 80)
+    long_folder.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(long_folder))
+    assert jail_parent() == "/tmp"
+    nb, died = run_confined(["import json; print(json.dumps({'answer': 42}))"], tmp_path)
+    assert died is None and printed(nb.cells[0]) == {"answer": 42}
 
 
 def test_refuses_without_root_or_tools_unless_unconfined_is_allowed(monkeypatch):

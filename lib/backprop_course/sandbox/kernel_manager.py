@@ -32,6 +32,16 @@ from .output_budget import BudgetedKernelClient
 from .policy import Policy
 from .processes import stop_strays
 
+# A unix socket's path holds at most 107 bytes; the kernel's sockets are <jail>/ipc/kernel-<port>.
+SOCKET_PATH_MAX = 107
+SOCKET_NAME_ROOM = len("/backprop-kernel-xxxxxxxx/ipc/kernel-65535")
+
+
+def jail_parent() -> str:
+    """Where jail folders are made: the temporary folder, or /tmp when that path is too long for sockets."""
+    base = tempfile.gettempdir()
+    return base if len(base.encode()) + SOCKET_NAME_ROOM < SOCKET_PATH_MAX else "/tmp"
+
 # Why the last kernel of a student's folder ended, for the grader's status (folder -> text).
 _kernel_endings: dict[str, str] = {}
 
@@ -121,7 +131,7 @@ class SandboxedKernelManager(AsyncKernelManager):
         check_outside_course(python_folders(), Path(self.course_root) if self.course_root else None)
         self._release_jail()
         account = uids.acquire(self.policy.uid_base, self.policy.uid_slots)
-        root = Path(tempfile.mkdtemp(prefix="backprop-kernel-"))
+        root = Path(tempfile.mkdtemp(prefix="backprop-kernel-", dir=jail_parent()))
         self._jail_parts = (account, root)
         socket_dir, passwd_dir = root / "ipc", root / "etc"
         socket_dir.mkdir()
