@@ -136,6 +136,19 @@ def test_csv_tells_a_failed_grading_from_a_zero(graded_course):
     assert rows["s1000006"]["needs_manual_grading"] == "toy"
 
 
+def test_csv_row_with_nothing_graded_has_no_sum_at_all(graded_course, monkeypatch, tmp_path):
+    """A one-notebook assignment whose only notebook failed: every score column is empty, none says 0."""
+    import backprop_course.grades as grades
+    course, _, _ = graded_course
+    broken = [s for s in grades.load_statuses(course, "toy").values()
+              if s.student == "s1000006" and s.state == NOT_GRADABLE]
+    monkeypatch.setattr(grades, "load_statuses", lambda *_: {s.key: s for s in broken})
+    rows = list(csv.DictReader(io.StringIO(
+        write_grades_csv(course, "toy", tmp_path / "g.csv").read_text(encoding="utf-8-sig"))))
+    assert len(rows) == 1 and rows[0]["status"] == NOT_GRADABLE
+    assert (rows[0]["toy"], rows[0]["total"], rows[0]["graded_sum"]) == ("", "", "")
+
+
 def test_feedback_is_japanese_and_hides_hidden_tests(graded_course):
     course, _, _ = graded_course
     pages = write_feedback(course, "toy")

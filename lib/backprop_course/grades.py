@@ -3,8 +3,8 @@
 Scores come from the gradebook (so manual grades entered in formgrader count, and
 `needs_manual_grading` lists the notebooks formgrader still waits for); the state comes from the
 saved grading statuses. A notebook that could not be graded has an EMPTY score and its state in
-the `status` column; the total is then empty too (with the sum of what could be graded beside it),
-so a failed grading can never be mistaken for a zero.
+the `status` column; the total is then empty too (with the sum of what could be graded beside it, empty
+when nothing could), so a failed grading can never be mistaken for a zero.
 """
 from __future__ import annotations
 
@@ -42,7 +42,7 @@ def grade_rows(course: Course, assignment: str | None = None) -> tuple[list[str]
                 by_student.setdefault(status.student, []).append(status)
             for student in sorted(by_student):
                 row = {"student": student, "assignment": name}
-                partial, maximum, problems, manual = 0.0, 0.0, [], []
+                partial, maximum, problems, manual, graded_any = 0.0, 0.0, [], [], False
                 for status in sorted(by_student[student], key=lambda s: s.notebook):
                     column = f"{status.notebook}"
                     if column not in notebook_columns:
@@ -56,9 +56,10 @@ def grade_rows(course: Course, assignment: str | None = None) -> tuple[list[str]
                     else:
                         row[column] = f"{score:g}"
                         partial += score
+                        graded_any = True
                     problems += [f"{status.notebook}: {p}" for p in status.problems]
                 state = worst_state([s.state for s in by_student[student]])
-                row.update(total="" if state == NOT_GRADABLE else f"{partial:g}", graded_sum=f"{partial:g}",
+                row.update(total="" if state == NOT_GRADABLE else f"{partial:g}", graded_sum=f"{partial:g}" if graded_any else "",
                            max_score=f"{maximum:g}", status=state, needs_manual_grading=" ".join(manual),
                            problems=" | ".join(problems))
                 rows.append(row)
