@@ -9,21 +9,10 @@ import pytest
 
 from backprop import MLP, Adam, Momentum, SGD
 from backprop.datasets import curve_truth, load_report11, make_curve
+from backprop.demo import linear_least_squares, rmse
 
 # name: (class, a learning rate for the digits, one for the quadratic)
 OPTIMIZERS = {"sgd": (SGD, 0.5, 0.5), "momentum": (Momentum, 0.1, 0.1), "adam": (Adam, 0.01, 0.1)}
-
-
-def rmse(prediction, target):
-    return float(np.sqrt(np.mean((prediction - target) ** 2)))
-
-
-def linear_least_squares(x_train, t_train):
-    """The best plane t = x a + c by least squares; returns a predict(x) function."""
-    def with_ones(x):
-        return np.hstack([x, np.ones((x.shape[0], 1))])
-    coef, *_ = np.linalg.lstsq(with_ones(x_train), t_train, rcond=None)
-    return lambda x: with_ones(x) @ coef
 
 
 # -- optimisers ---------------------------------------------------------------------------------------------

@@ -28,9 +28,9 @@ from .execution import ExecutionJob, ExecutionResult, execute_submission
 from .outcomes import relabel_test_stderr, test_outcomes
 from .progress import ProgressBar
 from .release import coursedir_for
+from .sandbox.review import NEEDS_REVIEW
 from .status import LABELS_JA, NOT_GRADABLE, NotebookStatus, save_statuses
 
-NEEDS_REVIEW = "needs review"  # how sandbox.review_problem starts its status line
 EVENT_PROBLEMS = {"timeout": "timeout in cell {cell}", "dead_kernel": "kernel died in cell {cell}: {message}",
                   "not_run": "cells from {cell} on not run (kernel unresponsive)"}
 

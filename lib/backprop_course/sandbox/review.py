@@ -7,6 +7,7 @@ status say "needs review" and why, so the notebook is looked at rather than sile
 from __future__ import annotations
 
 TAMPERING_ERROR = "TamperingSuspected"
+NEEDS_REVIEW = "needs review"  # how a review status line starts; autograde looks for it
 
 
 def tampering_findings(nb) -> list[str]:
@@ -25,4 +26,4 @@ def review_problem(nb) -> str | None:
     found = tampering_findings(nb)
     if not found:
         return None
-    return "needs review: TamperingSuspected (grading environment modified by student code) in " + "; ".join(found)
+    return f"{NEEDS_REVIEW}: {TAMPERING_ERROR} (grading environment modified by student code) in " + "; ".join(found)
