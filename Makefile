@@ -13,12 +13,12 @@ $(PY):
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 
-$(STAMP): pyproject.toml | $(PY)
-	$(PY) -m pip install --quiet -e .
+$(STAMP): pyproject.toml kit/pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e ./kit -e .
 	touch $@
 
-$(TEST_STAMP): pyproject.toml | $(PY)
-	$(PY) -m pip install --quiet -e '.[test]'
+$(TEST_STAMP): pyproject.toml kit/pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e ./kit -e '.[test]'
 	touch $@ $(STAMP)
 
 install: $(STAMP)

@@ -16,7 +16,7 @@ import warnings
 import numpy as np
 
 from backprop import MLP
-from backprop.datasets import load_digits_split
+from backprop_kit.datasets import load_digits_split
 
 SIZES = [64, 100, 10]
 BATCH_SIZE = 32

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from backprop.autodiff import Node, as_node, sin, topological_order
+from backprop_kit.autodiff import Node, as_node, sin, topological_order
 
 POINTS = np.linspace(-6.0, 6.0, 49)
 

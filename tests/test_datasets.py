@@ -7,7 +7,8 @@ import pytest
 
 from sklearn.linear_model import LogisticRegression
 
-from backprop import MLP, datasets
+from backprop import MLP
+from backprop_kit import datasets
 from backprop.demo import linear_least_squares, rmse, run_report11
 
 ROOT = Path(__file__).resolve().parent.parent

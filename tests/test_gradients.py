@@ -1,4 +1,4 @@
-"""Backpropagation against two oracles: central differences (backprop.gradcheck) and HIPS autograd.
+"""Backpropagation against two oracles: central differences (backprop_kit.gradcheck) and HIPS autograd.
 
 Architectures are drawn by hypothesis in the "strong" set-up of FIELD_NOTES: depth 1-5, no two layer widths equal,
 N >= 3 samples and N != K, float64, random biases, targets outside (0, 1) for regression.
@@ -14,7 +14,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from backprop import MLP
-from backprop.gradcheck import check_gradients, check_network, numerical_gradient
+from backprop_kit.gradcheck import check_gradients, check_network, numerical_gradient
 
 
 @dataclass

@@ -18,7 +18,7 @@ from backprop.activations import sigmoid
 from backprop.grading import (GradingError, check_backward, check_output_delta, make_case, print_gradient_check,
                               strong_setup_problems)
 from backprop.grading import exercises
-from backprop.grading.plain import plain_array, plain_arrays
+from backprop_kit.testing.plain import plain_array, plain_arrays
 from backprop.grading.reference import numerical_delta, numerical_param_gradients
 from backprop.grading.run import call_student
 

@@ -12,7 +12,7 @@ from matplotlib.font_manager import FontProperties, findfont  # noqa: E402
 from matplotlib.ft2font import FT2Font  # noqa: E402
 from sklearn.metrics import confusion_matrix  # noqa: E402
 
-from backprop import plotting  # noqa: E402
+from backprop_kit import plotting  # noqa: E402
 
 
 @pytest.fixture(autouse=True)

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from backprop import MLP, Adam, Momentum, SGD
-from backprop.datasets import curve_truth, load_report11, make_curve
+from backprop_kit.datasets import curve_truth, load_report11, make_curve
 from backprop.demo import linear_least_squares, rmse
 
 # name: (class, a learning rate for the digits, one for the quadratic)

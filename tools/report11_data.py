@@ -32,7 +32,7 @@ TRAIN_SEED = 11
 TRAIN_SIZE = 400
 NOISE = 0.05
 LOW, HIGH = -2.0, 2.0
-CSV_PATH = Path(__file__).resolve().parent.parent / "lib" / "backprop" / "data" / "report11_train.csv"
+CSV_PATH = Path(__file__).resolve().parent.parent / "kit" / "src" / "backprop_kit" / "data" / "report11_train.csv"
 
 # (height, centre x1, centre x2, width): Gaussian hills (negative height: a basin)
 HILLS = [(1.6, 0.7, 0.5, 0.6), (1.0, -0.9, -0.8, 0.45), (-0.6, -0.6, 1.1, 0.5)]

@@ -4,10 +4,10 @@ The public pieces: `MLP` (any depth; forward, loss, gradient, fit), the activati
 checking, the course's datasets, plotting helpers with Japanese labels, and a tiny scalar autodiff.
 """
 from .activations import relu, sigmoid, softmax
-from .gradcheck import check_gradients, check_network, numerical_gradient, relative_error
+from backprop_kit.gradcheck import check_gradients, check_network, numerical_gradient, relative_error
 from .losses import cross_entropy, squared_error
 from .mlp import MLP
-from .optimizers import SGD, Adam, Momentum
+from backprop_kit.optimizers import SGD, Adam, Momentum
 
 __all__ = [
     "MLP", "sigmoid", "relu", "softmax", "cross_entropy", "squared_error",

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import datasets
+from backprop_kit import datasets
 from .mlp import MLP
 
 DEFAULT_OUT_DIR = Path("build") / "demo"
@@ -79,7 +79,7 @@ def run_report11():
 
 def save_learning_curves(histories, path):
     """One learning-curve panel per task, losses on a log scale: histories = {title: fit history}."""
-    from . import plotting
+    from backprop_kit import plotting
 
     plotting.use_headless_backend()
     import matplotlib.pyplot as plt

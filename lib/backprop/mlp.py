@@ -12,9 +12,11 @@ for identity + squared error.
 """
 import numpy as np
 
-from . import activations, initializers
+from backprop_kit import initializers
+
+from . import activations
 from .losses import batch_cross_entropy, batch_squared_error, cross_entropy_from_log, squared_error
-from .optimizers import make_optimizer
+from backprop_kit.optimizers import make_optimizer
 from .targets import as_inputs, class_targets, regression_targets
 
 

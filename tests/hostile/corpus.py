@@ -16,8 +16,8 @@ import copy
 from dataclasses import dataclass, field
 from typing import Callable
 
-from backprop_course.simulate import with_appended, with_source, without_cell
-from backprop_course.toycourse import answer, test
+from backprop_course.simulation.edits import with_appended, with_source, without_cell
+from backprop_course.simulation.toy_course import answer, test
 
 GRADED, PROBLEMS, NOT_GRADABLE = "graded", "graded_with_problems", "not_gradable"
 # Cases whose right outcome the workflow does not give yet: case -> (what it gives now, why).
@@ -35,7 +35,7 @@ def guarded_cells():
         test("naive_allclose", "assert np.allclose(sigmoid(np.array([0.0, 2.0])), [0.5, 0.8807970779778823])", 1),
         test("naive_testing", "np.testing.assert_allclose(sigmoid(np.array([-2.0])), [0.11920292202211755])", 1),
         test("hardened", "### BEGIN HIDDEN TESTS\nfrom backprop.grading import canary, pristine\n"
-                         "from backprop.grading.plain import plain_array\ncanary.require_untampered(globals())\n"
+                         "from backprop_kit.testing.plain import plain_array\ncanary.require_untampered(globals())\n"
                          "x = np.linspace(-4.0, 4.0, 9)\nvalue = plain_array(sigmoid(x), 'sigmoid(x)', (9,), 'x と同じ形')\n"
                          "pristine.check_with_reference('backprop.activations:sigmoid', [x], [value])\n"
                          "### END HIDDEN TESTS", 2),

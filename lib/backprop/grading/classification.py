@@ -14,7 +14,7 @@ The hints say where to look, not the code that fixes it, and quote no shapes of 
 import numpy as np
 
 from .canary import guarded_check
-from .plain import plain_array
+from backprop_kit.testing.plain import plain_array
 from .run import call_student
 
 SOFTMAX_AXIS_HINT = ("softmax の戻り値の各行の和が 1 になっていません。ソフトマックスは 1 行（1 サンプル）ごとに"

@@ -13,7 +13,7 @@ from numbers import Integral, Real
 
 import numpy as np
 
-from ..datasets import load_digits_split
+from backprop_kit.datasets import load_digits_split
 from ..mlp import MLP
 from .canary import guarded_check
 

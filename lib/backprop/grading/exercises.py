@@ -18,7 +18,7 @@ from .canary import guarded_check
 from .cases import make_case
 from .judge import GradingError, judge_arrays
 from .mistakes import HINTS, Diagnosis
-from .plain import plain_array, plain_arrays
+from backprop_kit.testing.plain import plain_array, plain_arrays
 from .reference import numerical_delta, numerical_layer_gradients, numerical_param_gradients
 from .run import call_student
 

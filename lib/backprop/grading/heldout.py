@@ -7,7 +7,7 @@ Messages report the RMSE reached, never the held-out data.
 import numpy as np
 
 from .canary import guarded_check
-from .plain import plain_array
+from backprop_kit.testing.plain import plain_array
 from .run import call_student
 
 

@@ -9,7 +9,7 @@ central differences by at most 5.3e-8 relative (seeds 0-19, the five networks of
 self-check and a regression net); every planted mistake of tests/test_grading.py puts at least one array
 above 8e-2.
 """
-from ..gradcheck import relative_error
+from backprop_kit.gradcheck import relative_error
 from .mistakes import diagnose
 
 TOLERANCE = 1e-6
@@ -28,7 +28,7 @@ class GradingError(AssertionError):
 
 
 def relative_errors(student, expected):
-    """Relative error of each student array against its reference (see `backprop.gradcheck.relative_error`)."""
+    """Relative error of each student array against its reference (see `backprop_kit.gradcheck.relative_error`)."""
     return [relative_error(s, e) for s, e in zip(student, expected)]
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..activations import sigmoid
-from ..gradcheck import relative_error
+from backprop_kit.gradcheck import relative_error
 
 MATCH = 1e-6          # relative error below which a wrong answer "is" a modelled mistake
 

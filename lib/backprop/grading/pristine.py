@@ -56,7 +56,7 @@ def _ask_fresh_python(arrays: dict, meta: dict) -> dict:
 
 
 def fresh_relative_errors(student, expected):
-    """Relative errors (backprop.gradcheck.relative_error) of each pair, computed in a fresh process."""
+    """Relative errors (backprop_kit.gradcheck.relative_error) of each pair, computed in a fresh process."""
     arrays = {f"s{i}": s for i, s in enumerate(student)} | {f"e{i}": e for i, e in enumerate(expected)}
     return _ask_fresh_python(arrays, {"task": "relative_errors", "count": len(student)})["errors"]
 
@@ -77,7 +77,7 @@ def check_with_reference(reference, inputs, student, rtol=1e-7, atol=1e-9):
 
 def _judge(arrays: dict, meta: dict) -> dict:
     """The fresh process's side: compute the verdict from the unpacked arrays."""
-    from backprop.gradcheck import relative_error
+    from backprop_kit.gradcheck import relative_error
     count = meta["count"]
     student = [arrays[f"s{i}"] for i in range(count)]
     if meta["task"] == "relative_errors":

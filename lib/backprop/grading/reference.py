@@ -1,11 +1,11 @@
 """The truth that student gradients are judged against: central differences of the loss, in float64.
 
 Nothing here uses backpropagation. dL/dparams perturbs each parameter; delta^l = dL/dg^l perturbs each
-pre-activation g^l and runs the rest of the network forward from there. `backprop.gradcheck` supplies the
+pre-activation g^l and runs the rest of the network forward from there. `backprop_kit.gradcheck` supplies the
 central differences (h = 1e-5, error ~1e-8 relative for these cases).
 """
 from ..activations import log_softmax
-from ..gradcheck import numerical_gradient
+from backprop_kit.gradcheck import numerical_gradient
 from ..losses import cross_entropy_from_log, squared_error
 
 

@@ -17,7 +17,7 @@ from .canary import TamperingSuspected, guarded_check
 from .cases import make_case
 from .exercises import check_backward, check_inputs_unchanged
 from .judge import GradingError, judge_arrays
-from .plain import plain_array
+from backprop_kit.testing.plain import plain_array
 from .run import call_student
 
 TRAP_HINT = ("t の形が (N,) のとき、h（形 (N, 1)）との差 h - t がブロードキャストで (N, N) になっていませんか。"

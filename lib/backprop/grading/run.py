@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .canary import require_untampered
-from .crashes import SHAPE_HINT, describe
+from backprop_kit.testing.crashes import SHAPE_HINT, describe
 
 
 @dataclass

@@ -118,7 +118,7 @@ def load_report11():
     t = measured elevation (in units of 100 m), including measurement noise.
     Returns x (N, 2) and t (N, 1), float64. The file was written by the instructor's tools/report11_data.py.
     """
-    text = resources.files("backprop").joinpath("data", REPORT11_FILE).read_text(encoding="utf-8")
+    text = resources.files("backprop_kit").joinpath("data", REPORT11_FILE).read_text(encoding="utf-8")
     lines = text.splitlines()
     header = lines[0].split(",")
     if header[-1] != "t":

@@ -1,0 +1,58 @@
+"""Calling a student's function the way a test should: on copies, quietly, noting what it changed.
+
+The function gets deep copies of its arguments, so the inputs stay as built; warnings are silenced and
+numpy floating-point errors ignored while it runs (a harmless overflow warning must not fail a test:
+non-finite results are judged later). An exception becomes a Japanese message that names the function and
+the line of the student's code. The result is plain data, ready to be published as an answer.
+"""
+import copy
+import traceback
+import warnings
+
+import numpy as np
+
+from .crashes import SHAPE_HINT, describe
+
+
+def _same(a, b):
+    """Structural equality of nested lists/tuples/dicts of arrays and scalars, exact, NaN equal to NaN."""
+    if isinstance(a, (list, tuple)):
+        return isinstance(b, (list, tuple)) and len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
+    if isinstance(a, dict):
+        return isinstance(b, dict) and a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
+    if isinstance(a, np.ndarray):
+        return isinstance(b, np.ndarray) and a.shape == b.shape and np.array_equal(a, b, equal_nan=True)
+    return bool(a == b)
+
+
+def _where(error):
+    """'(f の N 行目: code)' for the innermost frame of the student's code, or '' when there is none."""
+    frames = [frame for frame in traceback.extract_tb(error.__traceback__)
+              if frame.filename != __file__ and "site-packages" not in frame.filename
+              and "backprop_kit" not in frame.filename]
+    if not frames:
+        return ""
+    last = frames[-1]
+    return f"（{last.name} の {last.lineno} 行目: {last.line}）"
+
+
+def call(function, function_name, arguments, shape_hint=SHAPE_HINT):
+    """Call function(*arguments.values()) on deep copies of the arguments.
+
+    arguments: {parameter name: value}, in the order of the function's parameters.
+    Returns {"value": what it returned, "changed": [names of arguments it modified]} or {"error": message}.
+    """
+    if not callable(function):
+        return {"error": f"{function_name} が関数になっていません（型: {type(function).__name__}）。"}
+    given = {name: copy.deepcopy(value) for name, value in arguments.items()}
+    try:
+        with warnings.catch_warnings(), np.errstate(all="ignore"):
+            warnings.simplefilter("ignore")
+            value = function(*given.values())
+    except NotImplementedError:
+        return {"error": f"{function_name} はまだ実装されていません（NotImplementedError）。"}
+    except Exception as error:  # any failure of student code is reported as the answer, never raised
+        what, hint = describe(error, shape_hint)
+        return {"error": f"{function_name} の実行中にエラーが発生しました: {what}{_where(error)}"
+                         + (f"\nヒント: {hint}" if hint else "")}
+    return {"value": value, "changed": [name for name in arguments if not _same(given[name], arguments[name])]}

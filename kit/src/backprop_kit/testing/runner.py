@@ -1,0 +1,53 @@
+"""The function a test cell calls: `run_test = test_runner("11_02_neural_network2")`, then
+`run_test("test_backward_visible", backward=backward, ...)`.
+
+At home the answers are compared at once and the verdict printed (or raised as AssertionError in Japanese).
+At grading time the answers are only published, as one display output of type `records.MIME`, for the grader
+to judge in its own process: nothing the kernel prints, raises or displays decides a grade.
+"""
+from importlib import import_module
+
+from IPython.display import display
+
+from .cases import CaseMissing, load_case
+from .records import MIME, encode
+
+NOTEBOOK_MODULES = {
+    "11_01_neural_network": "nb_11_01",
+    "11_02_neural_network2": "nb_11_02",
+    "11_03_digit_classification": "nb_11_03",
+    "report11": "nb_report11",
+}
+
+
+def tests_of(notebook):
+    """{test id: Test} of a notebook."""
+    if notebook not in NOTEBOOK_MODULES:
+        raise ValueError(f"unknown notebook {notebook!r}; known: {', '.join(NOTEBOOK_MODULES)}")
+    return import_module(f"{__package__}.{NOTEBOOK_MODULES[notebook]}").TESTS
+
+
+def publish(notebook, test_id, answers):
+    """Send the answers out of the kernel as plain data."""
+    display({MIME: {"notebook": notebook, "test": test_id, "answers": encode(answers)}}, raw=True)
+
+
+def test_runner(notebook):
+    """The `run_test(test_id, **student_objects)` function of one notebook."""
+    tests = tests_of(notebook)
+
+    def run_test(test_id, **student):
+        test = tests[test_id]
+        try:
+            case = load_case(notebook, test_id)
+        except CaseMissing:
+            print("このテストは採点のときに実行されます。")
+            return
+        answers = test.ask(student, case.inputs)
+        if case.graded:
+            publish(notebook, test_id, answers)
+            return
+        test.compare(case.inputs, case.expected, answers)
+        print(test.passed)
+
+    return run_test
