@@ -17,11 +17,14 @@ import time
 from pathlib import Path
 
 from backprop_course.autograde import autograde, default_jobs
-from backprop_course.classroom import simulated_class
+from backprop_course.simulation.classroom import simulated_class
 from backprop_course.collect import collect
 from backprop_course.course import Course
-from backprop_course.demo import make_throwaway_course, write_lms_zip
+from backprop_course.course.nbgrader_setup import prepare_nbgrader
+from backprop_course.simulation.course_demo import make_throwaway_course, write_lms_zip
 from backprop_course.release import release_assignment
+
+prepare_nbgrader()  # as the CLI does at start-up: PATH and nbgrader's migration id
 
 ROOT = Path(__file__).resolve().parents[1]
 

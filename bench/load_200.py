@@ -22,10 +22,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
 from backprop_course.autograde import autograde, default_jobs  # noqa: E402
 from backprop_course.course import Course  # noqa: E402
-from backprop_course.simulate import with_source  # noqa: E402
-from backprop_course.toycourse import ASSIGNMENT  # noqa: E402
+from backprop_course.course.nbgrader_setup import prepare_nbgrader  # noqa: E402
+from backprop_course.simulation.edits import with_source  # noqa: E402
+from backprop_course.simulation.toy_course import ASSIGNMENT  # noqa: E402
 from hostile.classroom import NOTEBOOK, build_course, leaked, lost_grades, reference, submit  # noqa: E402
 from hostile.corpus import FULL, KNOWN_GAPS, cases  # noqa: E402
+
+prepare_nbgrader()  # as the CLI does at start-up: PATH and nbgrader's migration id
 
 WRONG_ANSWERS = {
     "derivative_of_g": ("sigmoid_grad", "def sigmoid_grad(h):\n    return np.exp(-h) / (1 + np.exp(-h)) ** 2"),

@@ -21,7 +21,7 @@ import nbformat
 from nbgrader.api import Gradebook
 
 from backprop_course.course import Course
-from backprop_course.leaks import fill_placeholders
+from backprop_course.release.leaks import fill_placeholders
 
 REPO = Path(__file__).resolve().parent.parent
 CONFIG_FILES = ("nbgrader_config.py", "course.toml")

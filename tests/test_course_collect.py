@@ -7,8 +7,8 @@ import pytest
 
 from backprop_course.collect import collect
 from backprop_course.course import Course, CourseError
-from backprop_course.names import clean_stem, find_student_id, match_notebook
-from backprop_course.toycourse import build_toy_course
+from backprop_course.course.names import clean_stem, find_student_id, match_notebook
+from backprop_course.simulation.toy_course import build_toy_course
 
 
 @pytest.mark.parametrize("path, student, notebook", [

@@ -9,16 +9,16 @@ import nbformat
 import pytest
 from nbgrader.api import Gradebook
 
-from backprop_course import simulate as sim
+from backprop_course.simulation import edits as sim
 from backprop_course.autograde import autograde
 from backprop_course.cli import main
 from backprop_course.collect import collect
 from backprop_course.course import Course
-from backprop_course.feedback import write_feedback
-from backprop_course.grades import write_grades_csv
+from backprop_course.results.feedback import write_feedback
+from backprop_course.results.grades import write_grades_csv
 from backprop_course.release import release_assignment
-from backprop_course.status import GRADED, GRADED_WITH_PROBLEMS, NOT_GRADABLE, load_statuses
-from backprop_course.toycourse import HIDDEN_SECRET, build_toy_course
+from backprop_course.course.status import GRADED, GRADED_WITH_PROBLEMS, NOT_GRADABLE, load_statuses
+from backprop_course.simulation.toy_course import HIDDEN_SECRET, build_toy_course
 
 WRONG_SIGN = "def sigmoid(g):\n    return 1.0 / (1.0 + np.exp(g))"
 CONSTANT = "def sigmoid(g):\n    return 0.7 + 0 * g"
@@ -40,7 +40,7 @@ def _class_zip(root) -> bytes:
     """The class as an LMS zip: per-student folders, download suffixes, an HTML export, a duplicate."""
     read = lambda folder, name: nbformat.read(root / folder / "toy" / f"{name}.ipynb", as_version=4)
     release = {n: read("release", n) for n in ("toy", "toy_extra")}
-    ref = {n: sim.reference_solution(release[n], read("source", n)) for n in release}
+    ref = {n: sim.model_solution(release[n], read("source", n)) for n in release}
     notebooks = {
         "s1000001": {"toy": ref["toy"], "toy_extra": ref["toy_extra"]},
         "s1000002": dict(release),
@@ -138,7 +138,7 @@ def test_csv_tells_a_failed_grading_from_a_zero(graded_course):
 
 def test_csv_row_with_nothing_graded_has_no_sum_at_all(graded_course, monkeypatch, tmp_path):
     """A one-notebook assignment whose only notebook failed: every score column is empty, none says 0."""
-    import backprop_course.grades as grades
+    import backprop_course.results.grades as grades
     course, _, _ = graded_course
     broken = [s for s in grades.load_statuses(course, "toy").values()
               if s.student == "s1000006" and s.state == NOT_GRADABLE]

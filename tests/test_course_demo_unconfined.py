@@ -7,8 +7,8 @@ import pytest
 
 from backprop_course import sandbox
 from backprop_course.course import Course
-from backprop_course.demo import allow_unconfined_if_needed, make_throwaway_course, set_allow_unconfined
-from backprop_course.toycourse import build_toy_course
+from backprop_course.simulation.course_demo import allow_unconfined_if_needed, make_throwaway_course, set_allow_unconfined
+from backprop_course.simulation.toy_course import build_toy_course
 
 
 def _refuses(course: Course) -> bool:

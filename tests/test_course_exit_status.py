@@ -4,23 +4,24 @@ import pytest
 from backprop_course.autograde import exit_status
 from backprop_course.cli import build_parser, main
 from backprop_course.release import release_assignment
-from backprop_course.status import NotebookStatus
-from backprop_course.toycourse import build_toy_course
+from backprop_course.course.problems import Problem
+from backprop_course.course.status import NotebookStatus
+from backprop_course.simulation.toy_course import build_toy_course
 
 
 def _status(problem=None, fail=None):
     status = NotebookStatus(student="s1", assignment="toy", notebook="toy", score=3.0, max_score=6.0)
     if problem:
-        status.problem(problem)
+        status.add(problem)
     if fail:
-        status.fail(fail)
+        status.add(fail)
     return status
 
 
 def test_exit_status_counts_only_notebooks_without_a_trustworthy_score():
-    assert exit_status([_status(), _status(problem="timeout in cell test_a (#3)")]) == 0
-    assert exit_status([_status(), _status(fail="invalid notebook: JSONDecodeError")]) == 1
-    assert exit_status([_status(problem="needs review: TamperingSuspected (grading environment modified)")]) == 1
+    assert exit_status([_status(), _status(problem=Problem("timeout", "test_a (#3)"))]) == 0
+    assert exit_status([_status(), _status(fail=Problem("invalid_notebook", "JSONDecodeError"))]) == 1
+    assert exit_status([_status(problem=Problem("tampering", "test_a: grading environment modified"))]) == 1
 
 
 def test_help_documents_the_exit_status(capsys):

@@ -1,8 +1,8 @@
 """What a student reads about a failed test: the whole grading message, never hidden source or tracebacks."""
 import nbformat
 
-from backprop_course import outcomes
-from backprop_course.outcomes import MAX_MESSAGE, last_error, student_message
+from backprop_course.notebooks import outcomes
+from backprop_course.notebooks.outcomes import MAX_MESSAGE, last_error, student_message
 
 HIDDEN = "# BEGIN HIDDEN TESTS\nassert secret_check(sigmoid_grad(0.123456))\n# END HIDDEN TESTS"
 DIAGNOSIS = ("dW^1 が数値微分と一致しません。\n"

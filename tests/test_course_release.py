@@ -7,10 +7,10 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from backprop_course.alembic_head import alembic_head
-from backprop_course.leaks import find_leaks
+from backprop_course.course.nbgrader_setup import alembic_head
+from backprop_course.release.leaks import find_leaks
 from backprop_course.release import ReleaseError, release_assignment
-from backprop_course.toycourse import HIDDEN_SECRET, build_toy_course
+from backprop_course.simulation.toy_course import HIDDEN_SECRET, build_toy_course
 
 
 @pytest.fixture(scope="module")

@@ -5,13 +5,13 @@ import re
 import nbformat
 import pytest
 
-from backprop_course import simulate as sim
-from backprop_course.check import check_notebook
+from backprop_course.simulation import edits as sim
+from backprop_course.student.check import check_notebook
 from backprop_course.cli import main
-from backprop_course.execution import run_cells
-from backprop_course.export import export_html
-from backprop_course.student import StudentError
-from backprop_course.toycourse import build_toy_course
+from backprop_course.notebooks.running import run_cells
+from backprop_course.student.export_html import export_html
+from backprop_course.student.notebook import StudentError
+from backprop_course.simulation.toy_course import build_toy_course
 
 
 @pytest.fixture(scope="module")
@@ -23,7 +23,7 @@ def course(tmp_path_factory):
 def solved_and_run(course):
     """The reference answer of toy.ipynb, executed (outputs saved), in a student's folder."""
     source = nbformat.read(course / "source" / "toy" / "toy.ipynb", as_version=4)
-    nb = sim.reference_solution(source, source)
+    nb = sim.model_solution(source, source)
     run_cells(nb, str(course), timeout=60)
     path = course / "work" / "toy.ipynb"
     path.parent.mkdir(exist_ok=True)
@@ -43,7 +43,7 @@ def test_check_passes_a_correct_notebook(solved_and_run):
 
 def test_check_fails_and_explains_in_japanese(course, tmp_path):
     source = nbformat.read(course / "source" / "toy" / "toy.ipynb", as_version=4)
-    wrong = sim.with_source(sim.reference_solution(source, source), "sigmoid_grad",
+    wrong = sim.with_source(sim.model_solution(source, source), "sigmoid_grad",
                             "def sigmoid_grad(h):\n    return h * (1 + h)")
     path = course / "work" / "wrong.ipynb"
     path.parent.mkdir(exist_ok=True)
@@ -89,7 +89,7 @@ def test_check_does_not_claim_a_pass_for_emptied_hidden_tests(course):
     """In a released notebook a test cell whose tests were all hidden is empty: it is shown as run at grading
     time, and the totals count only the tests that ran."""
     source = nbformat.read(course / "source" / "toy" / "toy.ipynb", as_version=4)
-    nb = sim.reference_solution(source, source)
+    nb = sim.model_solution(source, source)
     emptied = nbformat.v4.new_code_cell("# 隠しテスト (採点時に実行されます)", metadata={"nbgrader": {
         "grade": True, "solution": False, "locked": True, "points": 3, "grade_id": "test_toy_hidden_only",
         "schema_version": 3}})

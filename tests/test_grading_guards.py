@@ -1,5 +1,5 @@
-"""backprop.grading: every public check runs the canary first (issue 7), and the classification checks of 11_01 and
-11_03 name the typical mistakes in Japanese instead of letting numpy's errors through (issue 6)."""
+"""backprop.grading: every public check runs the canary first, and the classification checks of 11_01 and
+11_03 name the typical mistakes in Japanese instead of letting numpy's errors through."""
 import inspect
 import re
 import time

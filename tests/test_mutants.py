@@ -1,4 +1,4 @@
-"""The grader proven on a catalogue of realistic wrong submissions (tests/mutants/catalogue.toml, issue 6).
+"""The grader proven on a catalogue of realistic wrong submissions (lib/backprop_course/simulation/mistakes.toml).
 
 Every mutant is the reference solution of a source notebook with one textual edit. The fast runner
 (tests/mutants/runner.py) executes each notebook once and forks before each mutated cell, so every run is the
@@ -42,7 +42,7 @@ from backprop.grading.reference import numerical_param_gradients  # noqa: E402
 DIAGNOSIS_FLOOR = 0.80
 TIMINGS = {}                       # "fast" / "nbgrader": (runs, wall seconds), printed by the agreement test
 REPORT = mutants.REPO / "build" / "mutants" / "kill_matrix.txt"
-# The mistakes issue 6 names; each must have at least one mutant in the catalogue.
+# The typical backprop mistakes the course names; each must have at least one mutant in the catalogue.
 REQUIRED = {
     "missing_sigmoid_derivative", "derivative_of_g", "delta_h_wrong_layer", "dW_transposed", "bias_gradient_missing",
     "bias_gradient_averaged_twice", "no_mean", "loop_skips_layer_1", "update_inside_backward", "softmax_no_max",

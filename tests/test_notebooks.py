@@ -18,9 +18,9 @@ import pytest
 from nbgrader.preprocessors import IgnorePattern
 from nbgrader.utils import determine_grade
 
-from backprop_course.cells import HIDDEN_TESTS, SOLUTION, is_answer_cell, is_test_cell, nbgrader_meta
+from backprop_course.notebooks.cells import HIDDEN_TESTS, SOLUTION, is_answer_cell, is_test_cell, nbgrader_meta
 from backprop_course.course import Course
-from backprop_course.leaks import find_leaks
+from backprop_course.release.leaks import find_leaks
 from nbgrader_support import (REPO, CourseNotebook, ThrowawayCourse, course_notebooks, error_outputs,
                               execute_command, run_concurrently)
 

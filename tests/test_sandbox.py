@@ -15,7 +15,7 @@ from nbclient.exceptions import DeadKernelError
 
 from backprop_course import sandbox
 from backprop_course.sandbox import command, mounts
-from hostile.kernels import REPO, printed, run_confined
+from hostile.kernels import REPO, printed, run_confined, run_confined_ending
 
 
 PROBES = {
@@ -95,17 +95,17 @@ def test_environment_is_rebuilt_not_inherited(probe, monkeypatch):
 
 
 def test_cpu_limit_ends_a_kernel_stuck_in_c_code(tmp_path):
-    nb, died = run_confined(["x = 1", "sum(range(10**12))", "print('never')"], tmp_path,
-                            sandbox.Policy(cpu_seconds=2), timeout=30)
+    nb, died, ending = run_confined_ending(["x = 1", "sum(range(10**12))", "print('never')"], tmp_path,
+                                           sandbox.Policy(cpu_seconds=2), timeout=30)
     assert isinstance(died, DeadKernelError)
-    assert "CPU time limit (2 s)" in sandbox.kernel_ending(tmp_path)
+    assert "CPU time limit (2 s)" in ending
 
 
 def test_os_exit_and_segfault_are_reported_with_their_cause(tmp_path):
-    _, died = run_confined(["import os; os._exit(7)"], tmp_path)
-    assert died is not None and "status 7" in sandbox.kernel_ending(tmp_path)
-    _, died = run_confined(["import ctypes; ctypes.string_at(0)"], tmp_path)
-    assert died is not None and "segmentation fault" in sandbox.kernel_ending(tmp_path)
+    _, died, ending = run_confined_ending(["import os; os._exit(7)"], tmp_path)
+    assert died is not None and "status 7" in ending
+    _, died, ending = run_confined_ending(["import ctypes; ctypes.string_at(0)"], tmp_path)
+    assert died is not None and "segmentation fault" in ending
 
 
 def test_timeout_interrupts_by_message_and_the_kernel_goes_on(tmp_path):
@@ -225,5 +225,6 @@ def test_a_clean_run_ended_at_once_by_the_grader_reports_no_ending(tmp_path):
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x = 1")])
     client = NotebookClient(nb, shutdown_kernel="immediate", resources={"metadata": {"path": str(tmp_path)}},
                             **sandbox.confinement(REPO).client_options())
+    manager = client.create_kernel_manager()
     client.execute()
-    assert sandbox.kernel_ending(tmp_path) is None
+    assert manager.ending is None

@@ -11,11 +11,12 @@ import shutil
 import nbformat
 import pytest
 
-from backprop_course import autograde as autograde_module
-from backprop_course import execution, sandbox
+from backprop_course.autograde import schedule as autograde_module
+from backprop_course import sandbox
+from backprop_course.autograde import execute as execution
 from backprop_course.autograde import autograde
 from backprop_course.course import Course
-from backprop_course.toycourse import ASSIGNMENT
+from backprop_course.simulation.toy_course import ASSIGNMENT
 from hostile.classroom import NOTEBOOK, build_course, fingerprint, leaked, lost_grades, reference, submit
 from hostile.corpus import FULL, GRADED, KNOWN_GAPS, cases
 

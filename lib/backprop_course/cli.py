@@ -1,4 +1,9 @@
-"""`backprop-course`: command-line front end; each subcommand lives in its own module."""
+"""`backprop-course`: command-line front end; each subcommand lives in the room of its workflow step.
+
+This module (with simulation/course_demo.py) is where steps are put together; steps never import each
+other. Start-up changes the environment once, here and only for the instructor's commands: PATH and
+nbgrader's migration id (course/nbgrader_setup.py). The student's commands (check, export-html) run
+with nbgrader as installed and never load the sandbox."""
 from __future__ import annotations
 
 import argparse
@@ -7,6 +12,7 @@ import sys
 from pathlib import Path
 
 from .course import Course, CourseError
+from .course.nbgrader_setup import prepare_nbgrader
 
 
 def cmd_release(args) -> int:
@@ -45,7 +51,7 @@ def cmd_autograde(args) -> int:
 
 
 def cmd_feedback(args) -> int:
-    from .feedback import write_feedback
+    from .results.feedback import write_feedback
     course = Course.at(args.course_root)
     for path in write_feedback(course, args.assignment):
         print(f"feedback {path.relative_to(course.root)}")
@@ -53,8 +59,8 @@ def cmd_feedback(args) -> int:
 
 
 def cmd_grades(args) -> int:
-    from .grades import write_grades_csv
-    from .report import write_class_report
+    from .results.grades import write_grades_csv
+    from .results.class_report import write_class_report
     course = Course.at(args.course_root)
     csv_path = write_grades_csv(course, args.assignment, Path(args.csv) if args.csv else None)
     print(f"grades CSV: {csv_path}")
@@ -64,19 +70,19 @@ def cmd_grades(args) -> int:
 
 
 def cmd_check(args) -> int:
-    from .check import check_notebook
+    from .student.check import check_notebook
     return check_notebook(Path(args.notebook), timeout=args.timeout)
 
 
 def cmd_export_html(args) -> int:
-    from .export import export_html
+    from .student.export_html import export_html
     path = export_html(Path(args.notebook), Path(args.out_dir), student_id=args.student_id)
     print(f"提出用 HTML を書き出しました: {path}")
     return 0
 
 
 def cmd_demo(args) -> int:
-    from .demo import run_demo
+    from .simulation.course_demo import run_demo
     run_demo(Path(args.course_root or os.getcwd()), Path(args.build_dir) if args.build_dir else None,
              jobs=args.jobs)
     return 0
@@ -117,13 +123,13 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("check", help="(student) run the visible tests of a notebook")
     p.add_argument("notebook")
     p.add_argument("--timeout", type=int, default=120, help="seconds per cell")
-    p.set_defaults(run=cmd_check)
+    p.set_defaults(run=cmd_check, student_side=True)
 
     p = sub.add_parser("export-html", help="(student) the HTML file to hand in")
     p.add_argument("notebook")
     p.add_argument("--student-id")
     p.add_argument("--out-dir", default=".")
-    p.set_defaults(run=cmd_export_html)
+    p.set_defaults(run=cmd_export_html, student_side=True)
 
     p = sub.add_parser("demo", help="the whole cycle on a throwaway course under build/")
     p.add_argument("--build-dir", help="default: <course root>/build/demo")
@@ -134,6 +140,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if not getattr(args, "student_side", False):
+        prepare_nbgrader()  # the instructor's commands: PATH and nbgrader's migration id, once
     try:
         return args.run(args)
     except CourseError as err:

@@ -74,7 +74,7 @@ def stderr_text(nb):
 
 def export_html(notebook_path, out_dir):
     """The HTML a student hands in, made by the course tool (`backprop-course export-html`)."""
-    from backprop_course.export import export_html as course_export
+    from backprop_course.student.export_html import export_html as course_export
 
     return Path(course_export(notebook_path, out_dir, student_id=STUDENT_ID))
 

@@ -13,8 +13,8 @@ import nbformat
 from nbgrader.api import Gradebook, MissingEntry
 
 from backprop_course.release import release_assignment
-from backprop_course.simulate import reference_solution
-from backprop_course.toycourse import ASSIGNMENT, build_toy_course, toy_notebook
+from backprop_course.simulation.edits import model_solution
+from backprop_course.simulation.toy_course import ASSIGNMENT, build_toy_course, toy_notebook
 
 from .corpus import NOT_GRADABLE, guarded_cells
 
@@ -42,7 +42,7 @@ def reference(root: Path):
     """The release notebook with the source's answers filled in."""
     release = nbformat.read(root / "release" / ASSIGNMENT / f"{NOTEBOOK}.ipynb", as_version=4)
     source = nbformat.read(root / "source" / ASSIGNMENT / f"{NOTEBOOK}.ipynb", as_version=4)
-    return reference_solution(release, source)
+    return model_solution(release, source)
 
 
 def submit(root: Path, student: str, files: dict) -> None:

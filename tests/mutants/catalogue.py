@@ -1,4 +1,4 @@
-"""The mutant catalogue (catalogue.toml): loading it, running every mutant with the fast runner, and reading
+"""The mutant catalogue (backprop_course/simulation/mistakes.toml): loading it, running every mutant with the fast runner, and reading
 the results as a kill matrix and a diagnosis rate.
 
 A run is named `<mutant>` or `<mutant>@seed+<k>` (the same edit with the notebook's judging seeds shifted by k);
@@ -18,12 +18,13 @@ from pathlib import Path
 import nbformat
 
 from backprop.grading.mistakes import HINTS
-from backprop_course.cells import HIDDEN_TESTS, distinctive, grade_id, region_lines
-from backprop_course.outcomes import reason_text, student_message
+from backprop_course.notebooks.cells import HIDDEN_TESTS, distinctive, grade_id, region_lines
+from backprop_course.notebooks.outcomes import reason_text, student_message
+from backprop_course.simulation.mistakes import CATALOGUE_PATH
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
-CATALOGUE = HERE / "catalogue.toml"
+CATALOGUE = CATALOGUE_PATH  # the one catalogue of mistakes, lib/backprop_course/simulation/mistakes.toml
 RUNNER = HERE / "runner.py"
 REFERENCE = "reference"
 
@@ -38,6 +39,7 @@ class Mutant:
     new: str
     killed_by: tuple
     diagnosis: str
+    demo: str = ""
 
     @property
     def edits(self):

@@ -1,12 +1,16 @@
-"""Confined grading kernels: the small API the autograde code calls.
+"""Sandbox: confined grading kernels (own account, limits, no network, no view of the course folder).
+Takes: the course root and [grading.sandbox] settings. Gives: a Confinement whose kernel manager runs
+each kernel in a jail and reports why it ended; canary findings as problems needing review.
+
+The small API the autograde code calls:
 
     from backprop_course import sandbox
     jail = sandbox.confinement(course_root, sandbox.Policy.from_settings(course.settings))
     NotebookClient(nb, ..., **jail.client_options())   # or config.merge(jail.config()) for nbgrader
     ... grade ...
     status_note = jail.warning           # None when confined; a loud text when running unconfined
-    why = sandbox.kernel_ending(autograded_folder)   # after a dead kernel: CPU limit, signal, exit code
-    note = sandbox.review_problem(executed_nb)       # a canary fired: "needs review: ..." or None
+    why = client.km.ending               # after a dead kernel: CPU limit, signal, exit code (or None)
+    problem = sandbox.review_problem(executed_nb)    # a canary fired: Problem("tampering", ...) or None
 
 `confinement` raises `SandboxUnavailable` (grading must refuse) when the kernels cannot be confined
 (not root, bwrap/prlimit/setpriv missing, or a trial sandbox fails), unless the policy says
@@ -31,15 +35,15 @@ from pathlib import Path
 
 from traitlets.config import Config
 
-from ..course import CourseError
+from ..course.folder import CourseError
 from .command import KernelJail, missing_tools
-from .kernel_manager import SandboxedKernelManager, describe_exit, kernel_ending
+from .kernel_manager import SandboxedKernelManager, describe_exit
 from .mounts import MountError, check_outside_course, python_folders
 from .policy import Policy, PolicyError
 from .review import review_problem, tampering_findings
 
 __all__ = ["Confinement", "Policy", "PolicyError", "SandboxUnavailable", "SandboxedKernelManager",
-           "confinement", "describe_exit", "kernel_ending", "review_problem", "tampering_findings",
+           "confinement", "describe_exit", "review_problem", "tampering_findings",
            "why_unavailable", "UNCONFINED_WARNING"]
 
 KERNEL_MANAGER = f"{SandboxedKernelManager.__module__}.{SandboxedKernelManager.__name__}"

@@ -42,15 +42,6 @@ def jail_parent() -> str:
     base = tempfile.gettempdir()
     return base if len(base.encode()) + SOCKET_NAME_ROOM < SOCKET_PATH_MAX else "/tmp"
 
-# Why the last kernel of a student's folder ended, for the grader's status (folder -> text).
-_kernel_endings: dict[str, str] = {}
-
-
-def kernel_ending(submission: Path | str) -> str | None:
-    """How the most recent sandboxed kernel started for this folder ended (None: not yet or cleanly)."""
-    return _kernel_endings.get(str(Path(submission).resolve()))
-
-
 def describe_exit(code: int | None, policy: Policy) -> str | None:
     """A sentence for an abnormal kernel exit status as reported by bwrap (128 + signal)."""
     if code in (None, 0):
@@ -99,6 +90,10 @@ def _log_tail(log: Path, lines: int = 3) -> str:
 class SandboxedKernelManager(AsyncKernelManager):
     """Starts each kernel inside its own jail: own uid, limits, no network, only the student's copy."""
 
+    # Why this manager's most recent kernel ended, when abnormally (None: running, or ended cleanly or by
+    # the grader). nbclient's caller reads it after a DeadKernelError (notebooks/running.py).
+    ending: str | None = None
+
     limits = Dict(help="Policy fields (see sandbox/policy.py) overriding the defaults").tag(config=True)
     course_root = Unicode("", help="The course root; refuse to mount anything exposing it").tag(config=True)
 
@@ -146,7 +141,7 @@ class SandboxedKernelManager(AsyncKernelManager):
         self._jail.write_account_files()
         self.connection_file = str(socket_dir / "kernel.json")
         self.ip = str(socket_dir / "kernel")
-        _kernel_endings.pop(str(submission), None)
+        self.ending = None
         kw["cwd"] = str(root)
         kw["env"] = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LANG": "C.UTF-8"}
         # The kernel's own stdout/stderr (crash messages, banners) go to a log, not the grader's terminal.
@@ -167,16 +162,16 @@ class SandboxedKernelManager(AsyncKernelManager):
         self._popen = self.provisioner.process
 
     def _record_ending(self) -> None:
-        """Remember why the kernel ended, if it ended abnormally (see `kernel_ending`)."""
+        """Remember why the kernel ended, if it ended abnormally (see `ending`); the first reason stays."""
         popen = getattr(self, "_popen", None)
         root = getattr(self, "_jail_parts", (None, None))[1]
-        if popen is not None and root is not None and str(self._submission) not in _kernel_endings:
+        if popen is not None and root is not None and self.ending is None:
             code = popen.poll()
             if code is not None and code < 0 and self.shutting_down:
                 return  # the grader's own shutdown signal, not something the student's code did
             ending = describe_exit(code, self._jail.policy)
             if ending:
-                _kernel_endings[str(self._submission)] = ending + _log_tail(root / "kernel.log")
+                self.ending = ending + _log_tail(root / "kernel.log")
 
     def _lock_socket_dir(self) -> None:
         """Once the kernel has bound its five sockets, take back its folder (the one host folder it

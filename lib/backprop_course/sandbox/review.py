@@ -2,12 +2,14 @@
 
 A hardened hidden test raises `backprop.grading.canary.TamperingSuspected` when earlier cells patched
 numpy, builtins or IPython. The test scores 0 like any failure; these findings let the grader's
-status say "needs review" and why, so the notebook is looked at rather than silently failed.
+status say "needs review" and why (a Problem of kind "tampering", severity REVIEW), so the notebook is
+looked at rather than silently failed.
 """
 from __future__ import annotations
 
+from ..course.problems import Problem
+
 TAMPERING_ERROR = "TamperingSuspected"
-NEEDS_REVIEW = "needs review"  # how a review status line starts; autograde looks for it
 
 
 def tampering_findings(nb) -> list[str]:
@@ -21,9 +23,7 @@ def tampering_findings(nb) -> list[str]:
     return found
 
 
-def review_problem(nb) -> str | None:
-    """The status line for a notebook whose canaries fired (None when none did)."""
+def review_problem(nb) -> Problem | None:
+    """The problem to record for a notebook whose canaries fired (None when none did)."""
     found = tampering_findings(nb)
-    if not found:
-        return None
-    return f"{NEEDS_REVIEW}: {TAMPERING_ERROR} (grading environment modified by student code) in " + "; ".join(found)
+    return Problem("tampering", "; ".join(found)) if found else None

@@ -7,9 +7,9 @@ from pathlib import Path
 import nbformat
 from nbformat import NotebookNode
 
-from .cells import grade_id, nbgrader_meta
-from .course import Course, CourseError, find_course_root
-from .names import clean_stem
+from ..notebooks.cells import grade_id, nbgrader_meta
+from ..course.folder import Course, CourseError, find_course_root
+from ..course.names import clean_stem
 
 
 class StudentError(CourseError):

@@ -6,7 +6,6 @@ A course root holds `nbgrader_config.py`, `course.toml` (optional) and nbgrader'
 from __future__ import annotations
 
 import os
-import sys
 import tomllib
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -15,24 +14,11 @@ from pathlib import Path
 from traitlets.config import Config
 from traitlets.config.loader import PyFileConfigLoader
 
-from .alembic_head import install as install_alembic_head
-
 CONFIG_FILE = "nbgrader_config.py"
 SETTINGS_FILE = "course.toml"
 DEFAULT_TIMEOUT = 30  # nbgrader's own default for Execute.timeout
 CDN_MATHJAX = "https://cdnjs.cloudflare.com/ajax/libs/mathjax/2.7.7/MathJax.js?config=TeX-AMS_CHTML-full,Safe"
 LOCAL_MATHJAX = "file:///usr/share/javascript/mathjax/MathJax.js?config=TeX-AMS_CHTML-full,Safe"
-
-
-def put_scripts_on_path() -> None:
-    """nbgrader runs `alembic` (and kernels run `python`) from PATH: make this environment's scripts found."""
-    scripts = os.path.dirname(sys.executable)
-    if scripts not in os.environ.get("PATH", "").split(os.pathsep):
-        os.environ["PATH"] = scripts + os.pathsep + os.environ.get("PATH", "")
-
-
-put_scripts_on_path()
-install_alembic_head()  # new gradebooks without an `alembic heads` subprocess
 
 
 class CourseError(Exception):
@@ -118,7 +104,7 @@ class Course:
             return []
         return sorted(p.name for p in source.iterdir() if p.is_dir() and not p.name.startswith("."))
 
-    def check_assignment(self, assignment: str) -> str:
+    def require_assignment(self, assignment: str) -> str:
         if assignment not in self.assignments():
             known = ", ".join(self.assignments()) or "(none)"
             raise CourseError(f"unknown assignment {assignment!r}; source/ has: {known}")
@@ -126,7 +112,7 @@ class Course:
 
     def pick_assignments(self, assignment: str | None) -> list[str]:
         """[assignment] after checking it exists, or every assignment when None."""
-        return [self.check_assignment(assignment)] if assignment else self.assignments()
+        return [self.require_assignment(assignment)] if assignment else self.assignments()
 
     def notebook_names(self, assignment: str) -> list[str]:
         """Notebook names (stem, no .ipynb) of an assignment, from its source folder."""

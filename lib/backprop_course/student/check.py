@@ -12,12 +12,12 @@ import sys
 import textwrap
 from pathlib import Path
 
-from .cells import (grade_id, is_emptied_hidden_test, is_test_cell, points, tampered_locked_cells,
+from ..notebooks.cells import (grade_id, is_emptied_hidden_test, is_test_cell, points, tampered_locked_cells,
                     test_cells)
-from .execution import run_cells
-from .messages import hint_for
-from .outcomes import last_error, reason_text, relabel_test_stderr, test_outcomes
-from .student import StudentError, identify, read_student_notebook
+from ..notebooks.running import run_cells
+from ..notebooks.hints import hint_for
+from ..notebooks.outcomes import last_error, reason_text, relabel_test_stderr, test_outcomes
+from .notebook import StudentError, identify, read_student_notebook
 
 
 def check_notebook(path: Path, timeout: int = 120, out=None) -> int:

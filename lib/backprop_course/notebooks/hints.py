@@ -1,7 +1,7 @@
 """Japanese explanations for students: what an error in a test cell most likely means."""
 from __future__ import annotations
 
-from .execution import DEAD_KERNEL_ERROR, NOT_RUN_ERROR, TIMEOUT_ERROR
+from .running import DEAD_KERNEL_ERROR, NOT_RUN_ERROR, TIMEOUT_ERROR
 
 HINTS = {
     "NotImplementedError": "まだ解答が書かれていません。`raise NotImplementedError()` を消して実装してください。",

@@ -17,15 +17,15 @@ import tomllib
 import zipfile
 from pathlib import Path
 
-from . import sandbox
-from .autograde import autograde, print_summary
+from .. import sandbox
+from ..autograde import autograde, print_summary
 from .classroom import simulated_class
-from .collect import collect, print_collect_report
-from .course import CONFIG_FILE, SETTINGS_FILE, Course
-from .feedback import write_feedback
-from .grades import write_grades_csv
-from .release import release_assignment
-from .report import write_class_report
+from ..collect import collect, print_collect_report
+from ..course.folder import CONFIG_FILE, SETTINGS_FILE, Course
+from ..results.feedback import write_feedback
+from ..results.grades import write_grades_csv
+from ..release import release_assignment
+from ..results.class_report import write_class_report
 
 DEMO_CELL_TIMEOUT = 30  # seconds; the looping student costs this much of one worker
 

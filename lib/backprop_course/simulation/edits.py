@@ -9,15 +9,16 @@ import re
 
 from nbformat import NotebookNode
 
-from .cells import SOLUTION, grade_id, is_answer_cell
+from ..notebooks.cells import SOLUTION, grade_id, is_answer_cell
 
 
 def _without_marker_lines(source: str) -> str:
     return "\n".join(line for line in source.splitlines() if not any(m in line for m in SOLUTION))
 
 
-def reference_solution(release_nb: NotebookNode, source_nb: NotebookNode) -> NotebookNode:
-    """The release notebook with every answer cell filled from the source (markers removed)."""
+def model_solution(release_nb: NotebookNode, source_nb: NotebookNode) -> NotebookNode:
+    """The model solution: the release notebook with every answer cell filled from the source (markers
+    removed). ("Reference" in this project means the library lib/backprop, not a solution.)"""
     answers = {grade_id(c): _without_marker_lines(c.source) for c in source_nb.cells if is_answer_cell(c)}
     nb = copy.deepcopy(release_nb)
     for cell in nb.cells:

@@ -2,11 +2,11 @@
 
 `simulated_class(course, n_students)` returns one SimulatedStudent per student id: a description
 and the files as an LMS would deliver them ({file name in the download: text}). Variants, in order:
-the reference solution, the untouched release, one realistic bug each (MISTAKES, applied wherever
-the pattern occurs in the answers), a cell that loops forever, os._exit in an answer, a notebook
+the model solution, the untouched release, one realistic bug each (the catalogue's mistakes that
+have a `demo` description, mistakes.toml), a cell that loops forever, os._exit in an answer, a notebook
 that is not valid JSON, and a file renamed by a second download (`report11 (1).ipynb`).
 With more students than variants, the variants repeat; include_broken=False keeps only the
-reference, the untouched release and the mistakes (for timing runs).
+model solution, the untouched release and the mistakes (for timing runs).
 """
 from __future__ import annotations
 
@@ -15,21 +15,11 @@ from dataclasses import dataclass, field
 import nbformat
 from nbformat import NotebookNode
 
-from . import simulate as sim
-from .cells import grade_id, is_answer_cell
-from .course import Course
+from . import edits as sim
+from .mistakes import demo_mistakes, with_mistake
+from ..notebooks.cells import grade_id, is_answer_cell
+from ..course.folder import Course
 
-# (what the student got wrong, regex in the answer code, replacement)
-MISTAKES = [
-    ("シグモイドの微分を忘れた", r"\s*\*\s*\(1 - h\) \* h", ""),
-    ("dW を転置して計算した", r"delta\.T @ h_prev", "h_prev.T @ delta"),
-    ("delta を N で割り忘れた", r"\(h_L - t\) / N", "(h_L - t)"),
-    ("ソフトマックスで最大値を引かなかった", r"z - np\.max\(z, axis=1, keepdims=True\)", "z"),
-    ("バイアスの勾配を間違った軸で和をとった", r"delta\.sum\(axis=0\)", "delta.sum(axis=1)"),
-    ("入力を 16 で割り忘れた", r"\.astype\(np\.float64\) / 16\.0", ".astype(np.float64)"),
-    ("argmax の軸を間違えた", r"np\.argmax\(np\.asarray\(h\), axis=1\)", "np.argmax(np.asarray(h), axis=0)"),
-    ("回帰の delta を N で割り忘れた", r"\(hs\[-1\] - t\) / t\.shape\[0\]", "(hs[-1] - t)"),
-]
 LOOP_FOREVER = "while True:  # 終わらないループ\n    pass"
 KILL_KERNEL = "import os\nos._exit(1)"
 
@@ -50,22 +40,23 @@ def _first_answer(nb: NotebookNode) -> str:
     return next(grade_id(c) for c in nb.cells if is_answer_cell(c) and c.cell_type == "code")
 
 
-def _variants(reference: dict, release: dict) -> list[tuple[str, dict]]:
+def _variants(model: dict, release: dict) -> list[tuple[str, dict]]:
     """(description, {(assignment, notebook): notebook or raw text}) for each kind of student."""
-    variants = [("模範解答", dict(reference)), ("配布したまま (未解答)", dict(release))]
-    for description, pattern, replacement in MISTAKES:
-        changed = {key: sim.mutated(nb, pattern, replacement) for key, nb in reference.items()}
-        if any(changed.values()):
-            variants.append((description, {k: changed[k] or reference[k] for k in reference}))
-    last = sorted(reference)[-1]
-    variants.append(("終わらないループ", {**reference, last: sim.with_appended(
-        reference[last], _first_answer(reference[last]), LOOP_FOREVER)}))
-    first = sorted(reference)[0]
-    variants.append(("カーネルを終了させた (os._exit)", {**reference, first: sim.with_appended(
-        reference[first], _first_answer(reference[first]), KILL_KERNEL)}))
+    variants = [("模範解答", dict(model)), ("配布したまま (未解答)", dict(release))]
+    for mistake in demo_mistakes():
+        key = tuple(mistake.notebook.split("/"))
+        changed = with_mistake(model[key], mistake) if key in model else None
+        if changed is not None:
+            variants.append((mistake.demo, {**model, key: changed}))
+    last = sorted(model)[-1]
+    variants.append(("終わらないループ", {**model, last: sim.with_appended(
+        model[last], _first_answer(model[last]), LOOP_FOREVER)}))
+    first = sorted(model)[0]
+    variants.append(("カーネルを終了させた (os._exit)", {**model, first: sim.with_appended(
+        model[first], _first_answer(model[first]), KILL_KERNEL)}))
     variants.append(("壊れたノートブック (JSON でない)",
-                     {**reference, last: nbformat.writes(reference[last])[:500]}))
-    variants.append(("ダウンロードで名前が変わった", dict(reference)))
+                     {**model, last: nbformat.writes(model[last])[:500]}))
+    variants.append(("ダウンロードで名前が変わった", dict(model)))
     return variants
 
 
@@ -74,11 +65,11 @@ def simulated_class(course: Course, n_students: int | None = None, start_id: int
     """Students for every assignment released in `course` (release/ must be up to date)."""
     release = _notebooks(course, "release")
     source = _notebooks(course, "source")
-    reference = {key: sim.reference_solution(release[key], source[key]) for key in release}
-    variants = _variants(reference, release)
+    model = {key: sim.model_solution(release[key], source[key]) for key in release}
+    variants = _variants(model, release)
     if not include_broken:
         variants = [v for v in variants if v[0] in ("模範解答", "配布したまま (未解答)")
-                    or v[0] in {m[0] for m in MISTAKES}]
+                    or v[0] in {m.demo for m in demo_mistakes()}]
     count = n_students or len(variants)
     students = []
     for number in range(count):

@@ -1,8 +1,9 @@
-"""Running ONE student's notebook in a fresh kernel, cell by cell, recording what went wrong.
+"""Running one notebook in a fresh kernel, cell by cell, recording what went wrong.
 
-`execute_submission(job)` is the single place where student code runs. Autograde calls it in
-worker processes; `check` calls it in-process. A confinement layer can wrap or replace it: it takes
-and returns plain, picklable data (paths and dicts) and touches nothing but `job.output_path`.
+`run_cells` drives the kernel for both the grader (autograde/execute.py, in worker processes, with a
+confined kernel manager passed in `client_options`) and the student's own `check` (in-process,
+unconfined). It knows nothing of the sandbox: a kernel manager that knows why its kernel ended
+offers it as `ending`, and the text is returned with the dead-kernel event.
 
 What it handles, so that one misbehaving cell never loses the rest of the notebook:
 - a cell running past `timeout` seconds is interrupted and gets a CellTimeoutError output; after two
@@ -12,54 +13,18 @@ What it handles, so that one misbehaving cell never loses the rest of the notebo
 """
 from __future__ import annotations
 
-import os
 import subprocess
 import time
-from dataclasses import asdict, dataclass, field
-from pathlib import Path
 
 import nbformat
 from nbclient import NotebookClient
 from nbclient.exceptions import DeadKernelError
 from nbformat import NotebookNode
 
-from .sandbox import kernel_ending
-
 TIMEOUT_ERROR = "CellTimeoutError"
 DEAD_KERNEL_ERROR = "DeadKernelError"
 NOT_RUN_ERROR = "CellNotRun"
 MAX_CONSECUTIVE_TIMEOUTS = 2
-# Many kernels in parallel: one BLAS thread each avoids oversubscribing the cores.
-KERNEL_ENV_DEFAULTS = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
-                       "MPLBACKEND": "Agg", "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
-
-
-@dataclass
-class ExecutionJob:
-    """Run `input_path` with cwd `workdir`; write the executed notebook to `output_path`."""
-
-    input_path: str
-    output_path: str
-    workdir: str
-    timeout: int = 30
-    kernel_name: str = "python3"
-    env: dict = field(default_factory=dict)
-    # Extra NotebookClient options: the confined kernel manager (sandbox.Confinement.client_options()).
-    client_options: dict = field(default_factory=dict)
-
-
-@dataclass
-class ExecutionResult:
-    """What happened: events are (cell index, kind, message) with kind timeout|dead_kernel|not_run."""
-
-    output_path: str
-    seconds: float = 0.0  # the whole call: reading, kernel start and stop, cells, writing
-    cells_seconds: float = 0.0  # running the cells only
-    events: list = field(default_factory=list)
-    crashed: str | None = None  # the executor itself failed (the notebook was not run)
-
-    def to_dict(self) -> dict:
-        return asdict(self)
 
 
 def error_output(ename: str, evalue: str) -> NotebookNode:
@@ -77,7 +42,9 @@ def run_cells(nb: NotebookNode, workdir: str, timeout: int, kernel_name: str = "
               client_options: dict | None = None) -> tuple[list, float]:
     """Execute every code cell of `nb` in place; return (events, seconds spent running cells).
 
-    Events are described in ExecutionResult; the seconds exclude starting and stopping the kernel.
+    Events are (cell index, kind, message), kind timeout|dead_kernel|not_run (a kind of
+    course.problems); for dead_kernel the message says why the kernel ended when its manager knows.
+    The seconds exclude starting and stopping the kernel.
     """
     events, timeouts_in_a_row, cells_seconds = [], 0, 0.0
     timed_out = set()
@@ -101,7 +68,9 @@ def run_cells(nb: NotebookNode, workdir: str, timeout: int, kernel_name: str = "
             try:
                 client.execute_cell(cell, index)
             except DeadKernelError:
-                events.append((index, "dead_kernel", kernel_ending(workdir) or "kernel died"))
+                # A confined kernel's manager (sandbox.SandboxedKernelManager) knows why its kernel ended.
+                ending = getattr(client.km, "ending", None)
+                events.append((index, "dead_kernel", ending or "kernel died"))
                 _mark_rest(nb, index, DEAD_KERNEL_ERROR, "このセルの実行中にカーネルが停止しました")
                 break
             finally:
@@ -117,21 +86,3 @@ def run_cells(nb: NotebookNode, workdir: str, timeout: int, kernel_name: str = "
             else:
                 timeouts_in_a_row = 0
     return events, cells_seconds
-
-
-def execute_submission(job: ExecutionJob) -> ExecutionResult:
-    """Execute one student's notebook described by `job` (the only place student code runs)."""
-    started = time.perf_counter()
-    result = ExecutionResult(output_path=job.output_path)
-    for name, value in KERNEL_ENV_DEFAULTS.items():
-        os.environ.setdefault(name, value)
-    os.environ.update(job.env)  # the kernel inherits this process's environment
-    try:
-        nb = nbformat.read(job.input_path, as_version=4)
-        result.events, result.cells_seconds = run_cells(nb, job.workdir, job.timeout, job.kernel_name,
-                                                        job.client_options)
-        nbformat.write(nb, job.output_path)
-    except Exception as err:  # the executor failing must become a status, not a crash of the run
-        result.crashed = f"{type(err).__name__}: {err}"
-    result.seconds = time.perf_counter() - started
-    return result

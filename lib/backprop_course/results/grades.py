@@ -13,8 +13,8 @@ from pathlib import Path
 
 from nbgrader.api import Gradebook, MissingEntry
 
-from .course import Course
-from .status import GRADED, GRADED_WITH_PROBLEMS, NOT_GRADABLE, NotebookStatus, load_statuses
+from ..course.folder import Course
+from ..course.status import GRADED, GRADED_WITH_PROBLEMS, NOT_GRADABLE, NotebookStatus, load_statuses
 
 STATE_ORDER = [GRADED, GRADED_WITH_PROBLEMS, NOT_GRADABLE]
 
@@ -57,7 +57,7 @@ def grade_rows(course: Course, assignment: str | None = None) -> tuple[list[str]
                         row[column] = f"{score:g}"
                         partial += score
                         graded_any = True
-                    problems += [f"{status.notebook}: {p}" for p in status.problems]
+                    problems += [f"{status.notebook}: {p.text}" for p in status.problems]
                 state = worst_state([s.state for s in by_student[student]])
                 row.update(total="" if state == NOT_GRADABLE else f"{partial:g}", graded_sum=f"{partial:g}" if graded_any else "",
                            max_score=f"{maximum:g}", status=state, needs_manual_grading=" ".join(manual),

@@ -10,9 +10,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from .course import Course, CourseError, find_course_root, mathjax_url_from
-from .htmlpage import html_cell, notebook_to_html
-from .student import StudentError, identify, read_student_notebook
+from ..course.folder import Course, CourseError, find_course_root, mathjax_url_from
+from ..notebooks.htmlpage import html_cell, notebook_to_html
+from .notebook import StudentError, identify, read_student_notebook
 
 STUDENT_ID = re.compile(r"^[A-Za-z0-9_-]+$")
 

@@ -10,8 +10,10 @@ import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from .course import Course
-from .outcomes import TestOutcome
+from ..notebooks.outcomes import TestOutcome
+from .folder import Course
+from .problems import NOT_GRADABLE as NO_SCORE
+from .problems import REVIEW, Problem
 
 GRADED = "graded"
 GRADED_WITH_PROBLEMS = "graded_with_problems"
@@ -25,7 +27,7 @@ class NotebookStatus:
     assignment: str
     notebook: str
     state: str = GRADED
-    problems: list[str] = field(default_factory=list)  # what went wrong (instructor-facing)
+    problems: list[Problem] = field(default_factory=list)  # what went wrong (see problems.py)
     notes: list[str] = field(default_factory=list)  # harmless things worth knowing
     score: float | None = None
     max_score: float = 0.0
@@ -37,25 +39,31 @@ class NotebookStatus:
     def key(self) -> str:
         return f"{self.student}/{self.notebook}"
 
-    def problem(self, message: str) -> None:
-        """Record a problem; the notebook still has a score."""
-        self.problems.append(message)
-        if self.state == GRADED:
+    def add(self, problem: Problem) -> None:
+        """Record a problem. By its severity: the notebook keeps its score (graded with problems), or it
+        cannot be graded (no score at all)."""
+        self.problems.append(problem)
+        if problem.severity == NO_SCORE:
+            self.state = NOT_GRADABLE
+            self.score = None
+        elif self.state == GRADED:
             self.state = GRADED_WITH_PROBLEMS
 
-    def fail(self, message: str) -> None:
-        """Record why this notebook cannot be graded: no score at all."""
-        self.problems.append(message)
-        self.state = NOT_GRADABLE
-        self.score = None
+    @property
+    def needs_review(self) -> bool:
+        """A problem asks the instructor to look before the score is trusted."""
+        return any(p.severity == REVIEW for p in self.problems)
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        data = asdict(self)
+        data["problems"] = [p.to_dict() for p in self.problems]
+        return data
 
     @classmethod
     def from_dict(cls, data: dict) -> "NotebookStatus":
         data = dict(data)
         data["tests"] = [TestOutcome(**t) for t in data.get("tests", [])]
+        data["problems"] = [Problem.from_dict(p) for p in data.get("problems", [])]
         return cls(**data)
 
 

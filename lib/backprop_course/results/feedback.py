@@ -13,31 +13,17 @@ from pathlib import Path
 import nbformat
 from nbformat import NotebookNode
 
-from .cells import HIDDEN_TESTS, has_region, is_answer_cell, is_test_cell, nbgrader_meta, without_region
-from .course import Course
-from .execution import error_output
-from .htmlpage import html_cell, notebook_to_html, table
-from .messages import hint_for
-from .outcomes import last_error
-from .status import LABELS_JA, NOT_GRADABLE, NotebookStatus, load_statuses
-
-# Instructor-facing problem prefixes (autograde.py) -> what the student reads.
-PROBLEMS_JA = {
-    "missing notebook": "このノートブックは提出されていませんでした。",
-    "invalid notebook": "ノートブックのファイルが壊れていて読み込めませんでした (JSON として不正)。",
-    "nbgrader metadata": "ノートブックの採点用情報が壊れていて採点できませんでした。",
-    "grading crashed": "採点処理が失敗しました。教員が確認します。",
-    "timeout": "制限時間内に終わらないセルがありました。",
-    "kernel died": "実行中にカーネルが停止しました。停止する前に得た点は残っています。",
-    "cells from": "カーネルが応答しなくなり、残りのセルは実行されませんでした。",
-    "test cells restored": "テストセルが編集または削除されていたため、元に戻して採点しました。",
-    "duplicated test cells": "テストセルが重複していたため、コピーを取り除き、元のテストで採点しました。",
-}
-
+from ..notebooks.cells import HIDDEN_TESTS, has_region, is_answer_cell, is_test_cell, nbgrader_meta, without_region
+from ..course.folder import Course
+from ..notebooks.running import error_output
+from ..notebooks.htmlpage import html_cell, notebook_to_html, table
+from ..notebooks.hints import hint_for
+from ..notebooks.outcomes import last_error
+from ..course.status import LABELS_JA, NOT_GRADABLE, NotebookStatus, load_statuses
 
 def problems_ja(status: NotebookStatus) -> list[str]:
-    return [next((ja for prefix, ja in PROBLEMS_JA.items() if p.startswith(prefix)), "採点中に問題がありました。")
-            for p in status.problems]
+    """What the student reads about each problem (the Japanese text of its kind, course/problems.py)."""
+    return [p.japanese for p in status.problems]
 
 
 def scrub_tests(nb: NotebookNode) -> NotebookNode:

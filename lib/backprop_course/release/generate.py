@@ -11,23 +11,15 @@ from pathlib import Path
 
 import nbformat
 from nbgrader.converters import GenerateAssignment
-from nbgrader.coursedir import CourseDirectory
 from nbgrader.utils import capture_log
 
-from .course import Course, CourseError
+from ..course.folder import Course, CourseError
+from ..course.nbgrader_setup import coursedir_for
 from .leaks import fill_placeholders, find_leaks
 
 
 class ReleaseError(CourseError):
     """generate_assignment failed, or the released notebooks leak something."""
-
-
-def coursedir_for(course: Course, **overrides) -> CourseDirectory:
-    """An nbgrader CourseDirectory configured from the course's nbgrader_config.py."""
-    coursedir = CourseDirectory(config=course.nbgrader_config)
-    for name, value in overrides.items():
-        setattr(coursedir, name, value)
-    return coursedir
 
 
 def _generate(course: Course, assignment: str, release_dir: Path, db_url: str) -> None:
@@ -52,7 +44,7 @@ def release_assignment(course_root: Path | str, assignment: str,
     an unfilled placeholder.
     """
     course = Course.at(course_root)
-    course.check_assignment(assignment)
+    course.require_assignment(assignment)
     release_root = Path(release_root).resolve() if release_root else course.folder("release")
     release_dir = release_root / assignment
     with tempfile.TemporaryDirectory(prefix="release-gradebook-") as scratch:

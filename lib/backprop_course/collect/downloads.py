@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from .course import Course, CourseError
-from .names import DEFAULT_STUDENT_ID, clean_stem, find_student_id, match_notebook
+from ..course.folder import Course, CourseError
+from ..course.names import DEFAULT_STUDENT_ID, clean_stem, find_student_id, match_notebook
 
 MAX_ZIP_DEPTH = 3
 IGNORED_PARTS = {"__MACOSX", ".ipynb_checkpoints", ".DS_Store"}
@@ -87,7 +87,7 @@ def collect(course: Course, delivery: Path, assignment: str | None = None) -> Co
     if not delivery.exists():
         raise CourseError(f"{delivery} does not exist")
     if assignment:
-        course.check_assignment(assignment)
+        course.require_assignment(assignment)
     report = CollectReport()
     with tempfile.TemporaryDirectory(prefix="collect-") as scratch:
         base = Path(scratch) / "delivery"

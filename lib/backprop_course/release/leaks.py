@@ -8,7 +8,7 @@ import re
 
 from nbformat import NotebookNode
 
-from .cells import HIDDEN_TESTS, SOLUTION, distinctive, outside_lines, region_lines
+from ..notebooks.cells import HIDDEN_TESTS, SOLUTION, distinctive, outside_lines, region_lines
 
 PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
 MARKERS = (*SOLUTION, *HIDDEN_TESTS)

@@ -16,10 +16,10 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import matplotlib_fontja  # noqa: E402,F401  (Japanese glyphs in plots)
 
-from .course import Course  # noqa: E402
+from ..course.folder import Course  # noqa: E402
 from .grades import grade_rows  # noqa: E402
-from .htmlpage import table  # noqa: E402
-from .status import GRADED, LABELS_JA, NotebookStatus, load_statuses  # noqa: E402
+from ..notebooks.htmlpage import table  # noqa: E402
+from ..course.status import GRADED, LABELS_JA, NotebookStatus, load_statuses  # noqa: E402
 
 TOP_FAILURES = 10
 
@@ -91,7 +91,7 @@ def write_class_report(course: Course, assignment: str | None = None) -> Path:
               plot_pass_rates(pass_rates(statuses), folder / "pass_rate.png"),
               plot_failures(frequent_failures(statuses), folder / "failures.png")]
     counts = Counter(s.state for s in statuses)
-    troubled = [[s.student, s.notebook, LABELS_JA[s.state], "; ".join(s.problems)]
+    troubled = [[s.student, s.notebook, LABELS_JA[s.state], "; ".join(p.text for p in s.problems)]
                 for s in sorted(statuses, key=lambda s: (s.student, s.notebook)) if s.state != GRADED]
     page = ("<!DOCTYPE html><html lang='ja'><head><meta charset='utf-8'><title>クラスレポート</title></head><body>"
             f"<h1>クラスレポート: {html.escape(assignment or '全課題')}</h1>"

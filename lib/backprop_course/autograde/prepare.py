@@ -1,0 +1,135 @@
+"""The prepare stage, in the main process: a submitted notebook read, validated and sanitised against
+the gradebook, copied to autograded/<student>/<assignment>/ with the assignment's data files, and an
+execution job made for it (or a not-gradable status when there is nothing to execute).
+"""
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+from nbgrader.api import Gradebook, MissingEntry
+from nbgrader.preprocessors import CheckCellMetadata, ClearOutput, DeduplicateIds, OverwriteCells, OverwriteKernelspec
+from nbgrader.utils import is_grade
+
+from ..course.folder import Course, CourseError
+from ..course.nbgrader_setup import coursedir_for
+from ..course.problems import Problem
+from ..course.status import NotebookStatus
+from ..notebooks.cells import describe_cell, grade_id, is_test_cell, tampered_locked_cells
+from .execute import ExecutionJob
+
+
+@dataclass
+class Submission:
+    """One notebook of one student, prepared for execution."""
+
+    status: NotebookStatus
+    job: ExecutionJob | None = None  # None: nothing to execute (not gradable)
+
+
+def _resources(course: Course, status: NotebookStatus) -> dict:
+    return {"nbgrader": {"notebook": status.notebook, "assignment": status.assignment,
+                         "student": status.student, "db_url": course.db_url}}
+
+
+def drop_duplicate_test_cells(nb: nbformat.NotebookNode) -> list[str]:
+    """Remove every later copy of a test cell whose grade_id an earlier cell already has; returns the
+    removed copies, described. (nbgrader's DeduplicateIds would empty their metadata, and
+    OverwriteCells then fails on them with KeyError 'grade_id'.) The copy kept is then overwritten
+    with the gradebook's source like any test cell."""
+    seen, kept, dropped = set(), [], []
+    for index, cell in enumerate(nb.cells):
+        cell_id = grade_id(cell)
+        if cell_id and is_test_cell(cell) and cell_id in seen:
+            dropped.append(describe_cell(nb, index))
+            continue
+        seen.add(cell_id)
+        kept.append(cell)
+    nb.cells = kept
+    return dropped
+
+
+def sanitize(course: Course, nb: nbformat.NotebookNode, status: NotebookStatus) -> nbformat.NotebookNode:
+    """nbgrader's sanitising preprocessors; tampered, deleted or duplicated test cells are restored
+    or removed and reported."""
+    config = course.nbgrader_config
+    resources = _resources(course, status)
+    duplicates = drop_duplicate_test_cells(nb)
+    if duplicates:
+        status.add(Problem("tests_duplicated", ", ".join(duplicates)))
+    before = {grade_id(c) for c in nb.cells if is_grade(c)}
+    tampered = tampered_locked_cells(nb)
+    for preprocessor in (ClearOutput(config=config), DeduplicateIds(config=config),
+                         OverwriteKernelspec(config=config), OverwriteCells(config=config, add_missing_cells=True),
+                         CheckCellMetadata(config=config)):
+        nb, resources = preprocessor.preprocess(nb, resources)
+    added = sorted({grade_id(c) for c in nb.cells if is_grade(c)} - before)
+    if tampered:
+        status.add(Problem("tests_edited", ", ".join(tampered)))
+    if added:
+        status.add(Problem("tests_deleted", ", ".join(added)))
+    return nb
+
+
+def copy_course_files(course: Course, assignment: str, target: Path) -> None:
+    """Data files of the assignment (everything in source/<assignment> but notebooks), as nbgrader does."""
+    source = course.folder("source") / assignment
+    for path in source.rglob("*"):
+        if path.is_file() and path.suffix != ".ipynb" and ".ipynb_checkpoints" not in path.parts:
+            destination = target / path.relative_to(source)
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(path, destination)
+
+
+def _register_submission(course: Course, assignment: str, student: str, submitted: Path) -> list[str]:
+    """Student and submission rows in the gradebook; returns the assignment's notebook names."""
+    timestamp = coursedir_for(course).get_existing_timestamp(str(submitted))
+    with Gradebook(course.db_url, course.course_id) as gb:
+        try:
+            notebooks = [n.name for n in gb.find_assignment(assignment).notebooks]
+        except MissingEntry:
+            raise CourseError(f"assignment {assignment!r} is not in the gradebook: run `release` first")
+        gb.update_or_create_student(student)
+        if timestamp:
+            gb.update_or_create_submission(assignment, student, timestamp=timestamp)
+        else:
+            gb.update_or_create_submission(assignment, student)
+    return sorted(notebooks)
+
+
+def prepare_student(course: Course, assignment: str, student: str, timeout: int) -> list[Submission]:
+    """Sanitised copies in autograded/<student>/<assignment>/ and an execution job per gradable notebook."""
+    submitted = course.folder("submitted") / student / assignment
+    notebooks = _register_submission(course, assignment, student, submitted)
+    target = course.folder("autograded") / student / assignment
+    shutil.rmtree(target, ignore_errors=True)  # re-running starts from submitted/ again
+    target.mkdir(parents=True)
+    copy_course_files(course, assignment, target)
+    prepared = []
+    for name in notebooks:
+        status = NotebookStatus(student=student, assignment=assignment, notebook=name)
+        prepared.append(Submission(status))
+        path = submitted / f"{name}.ipynb"
+        if not path.is_file():
+            others = sorted(p.name for p in submitted.glob("*.ipynb") if p.stem not in notebooks)
+            status.add(Problem("missing_notebook", f"no {name}.ipynb in submitted/{student}/{assignment}"
+                               + (f" (other notebooks there, not graded: {', '.join(others)})" if others else "")))
+            continue
+        try:
+            nb = nbformat.read(path, as_version=4)
+            nbformat.validate(nb)
+        except Exception as err:
+            status.add(Problem("invalid_notebook", f"{type(err).__name__}: {str(err).splitlines()[0][:200]}"))
+            continue
+        try:
+            nb = sanitize(course, nb, status)
+        except Exception as err:
+            status.add(Problem("metadata_unusable", f"{type(err).__name__}: {str(err)[:200]}"))
+            continue
+        output = target / f"{name}.ipynb"
+        nbformat.write(nb, output)
+        prepared[-1].job = ExecutionJob(input_path=str(output), output_path=str(output), workdir=str(target),
+                                        timeout=timeout, env={"NBGRADER_EXECUTION": "autograde"})
+    return prepared

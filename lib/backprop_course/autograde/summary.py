@@ -1,0 +1,28 @@
+"""What the instructor reads after a run: one line per notebook, the counts per state, and the exit status."""
+from __future__ import annotations
+
+from ..course.status import LABELS_JA, NOT_GRADABLE, NotebookStatus
+
+
+def format_status(status: NotebookStatus) -> str:
+    score = "-" if status.score is None else f"{status.score:g}/{status.max_score:g}"
+    detail = "; ".join(p.text for p in status.problems)
+    return f"{status.student:<12} {status.notebook:<20} {status.state:<21} {score:>9}  {detail}"
+
+
+def print_summary(statuses: list[NotebookStatus]) -> None:
+    """One line per student and notebook, then the counts per state."""
+    for status in sorted(statuses, key=lambda s: (s.assignment, s.student, s.notebook)):
+        print(format_status(status))
+    counts = {label: sum(s.state == state for s in statuses) for state, label in LABELS_JA.items()}
+    print("  ".join(f"{label}: {count}" for label, count in counts.items()))
+
+
+def needs_attention(statuses: list[NotebookStatus]) -> list[NotebookStatus]:
+    """Notebooks without a trustworthy score: not gradable, or flagged for review by a canary."""
+    return [s for s in statuses if s.state == NOT_GRADABLE or s.needs_review]
+
+
+def exit_status(statuses: list[NotebookStatus]) -> int:
+    """The command's exit status: 1 when any notebook needs attention (like nbgrader on failures), else 0."""
+    return 1 if needs_attention(statuses) else 0

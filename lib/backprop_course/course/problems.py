@@ -1,0 +1,88 @@
+"""What can go wrong while grading one notebook: typed problems and the one table that describes them.
+
+A `Problem` is a kind (a key of KINDS) and a detail (which cell, what the error said). The table gives
+each kind its severity, the English text the instructor reads (summary lines, CSV, class report,
+grading_status/*.json) and the Japanese sentence the student reads in the feedback. Code decides
+by kind and severity, never by reading the text.
+
+Severities: SCORED (the score stands, the instructor should look), REVIEW (the score stands but must
+not be trusted before the instructor has looked: a canary saw tampering), NOT_GRADABLE (no score).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+SCORED, REVIEW, NOT_GRADABLE = "scored", "review", "not_gradable"
+GENERIC_JA = "採点中に問題がありました。"
+
+
+@dataclass(frozen=True)
+class Kind:
+    severity: str
+    english: str  # a template with {detail}
+    japanese: str
+
+
+KINDS = {
+    "missing_notebook": Kind(NOT_GRADABLE, "missing notebook: {detail}",
+                             "このノートブックは提出されていませんでした。"),
+    "invalid_notebook": Kind(NOT_GRADABLE, "invalid notebook: {detail}",
+                             "ノートブックのファイルが壊れていて読み込めませんでした (JSON として不正)。"),
+    "metadata_unusable": Kind(NOT_GRADABLE, "nbgrader metadata unusable: {detail}",
+                              "ノートブックの採点用情報が壊れていて採点できませんでした。"),
+    "grading_crashed": Kind(NOT_GRADABLE, "grading crashed: {detail}", "採点処理が失敗しました。教員が確認します。"),
+    "timeout": Kind(SCORED, "timeout in cell {detail}", "制限時間内に終わらないセルがありました。"),
+    "dead_kernel": Kind(SCORED, "kernel died in cell {detail}",
+                        "実行中にカーネルが停止しました。停止する前に得た点は残っています。"),
+    "not_run": Kind(SCORED, "cells from {detail} on not run (kernel unresponsive)",
+                    "カーネルが応答しなくなり、残りのセルは実行されませんでした。"),
+    "tests_edited": Kind(SCORED, "test cells restored (edited by the student): {detail}",
+                         "テストセルが編集または削除されていたため、元に戻して採点しました。"),
+    "tests_deleted": Kind(SCORED, "test cells restored (deleted by the student): {detail}",
+                          "テストセルが編集または削除されていたため、元に戻して採点しました。"),
+    "tests_duplicated": Kind(SCORED, "duplicated test cells removed (the gradebook's copy is graded): {detail}",
+                             "テストセルが重複していたため、コピーを取り除き、元のテストで採点しました。"),
+    "tampering": Kind(REVIEW, "needs review: TamperingSuspected (grading environment modified by student code) "
+                              "in {detail}", GENERIC_JA),
+    "unconfined": Kind(SCORED, "{detail}", GENERIC_JA),
+}
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing that went wrong with one notebook: `kind` (a key of KINDS) and its `detail`."""
+
+    kind: str
+    detail: str = ""
+
+    def __post_init__(self):
+        if self.kind not in KINDS:
+            raise ValueError(f"unknown problem kind {self.kind!r}; known: {', '.join(KINDS)}")
+
+    @property
+    def severity(self) -> str:
+        return KINDS[self.kind].severity
+
+    @property
+    def text(self) -> str:
+        """The instructor's English line."""
+        return KINDS[self.kind].english.format(detail=self.detail)
+
+    @property
+    def japanese(self) -> str:
+        """The student's Japanese sentence."""
+        return KINDS[self.kind].japanese
+
+    def __str__(self) -> str:
+        return self.text
+
+    def __contains__(self, words: str) -> bool:
+        """`"timeout" in problem` searches the instructor's text, as one would search the printed line."""
+        return words in self.text
+
+    def to_dict(self) -> dict:
+        return {"kind": self.kind, "detail": self.detail, "text": self.text}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "Problem":
+        return cls(data["kind"], data.get("detail", ""))
