@@ -3,7 +3,9 @@
 The function gets deep copies of its arguments, so the inputs stay as built; warnings are silenced and
 numpy floating-point errors ignored while it runs (a harmless overflow warning must not fail a test:
 non-finite results are judged later). An exception becomes a Japanese message that names the function and
-the line of the student's code. The result is plain data, ready to be published as an answer.
+the line of the student's code. Floating-point errors numpy met during the call (overflow, invalid, divide by
+zero) are noted by kind, so a test can require a numerically stable computation. The result is plain data,
+ready to be published as an answer.
 """
 import copy
 import traceback
@@ -40,13 +42,21 @@ def call(function, function_name, arguments, shape_hint=SHAPE_HINT):
     """Call function(*arguments.values()) on deep copies of the arguments.
 
     arguments: {parameter name: value}, in the order of the function's parameters.
-    Returns {"value": what it returned, "changed": [names of arguments it modified]} or {"error": message}.
+    Returns {"value": what it returned, "changed": [names of arguments it modified], "fp_errors": [kinds of
+    floating-point errors numpy met, e.g. "overflow"]} or {"error": message}.
     """
     if not callable(function):
         return {"error": f"{function_name} が関数になっていません（型: {type(function).__name__}）。"}
     given = {name: copy.deepcopy(value) for name, value in arguments.items()}
+    fp_errors = []
+
+    def note(kind, flag):
+        if kind not in fp_errors:
+            fp_errors.append(kind)
+
+    previous = np.seterrcall(note)
     try:
-        with warnings.catch_warnings(), np.errstate(all="ignore"):
+        with warnings.catch_warnings(), np.errstate(all="call"):
             warnings.simplefilter("ignore")
             value = function(*given.values())
     except NotImplementedError:
@@ -55,4 +65,7 @@ def call(function, function_name, arguments, shape_hint=SHAPE_HINT):
         what, hint = describe(error, shape_hint)
         return {"error": f"{function_name} の実行中にエラーが発生しました: {what}{_where(error)}"
                          + (f"\nヒント: {hint}" if hint else "")}
-    return {"value": value, "changed": [name for name in arguments if not _same(given[name], arguments[name])]}
+    finally:
+        np.seterrcall(previous)
+    return {"value": value, "changed": [name for name in arguments if not _same(given[name], arguments[name])],
+            "fp_errors": sorted(fp_errors)}
