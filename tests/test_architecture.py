@@ -90,6 +90,16 @@ def test_only_the_orchestrators_put_steps_together():
     assert not {m: i for m, i in simulation.items() if i}
 
 
+def test_one_catalogue_of_mistakes_names_every_diagnosis_and_the_demo_class():
+    from backprop.grading.mistakes import HINTS
+    from backprop_course.simulation.mistakes import CATALOGUE_PATH, demo_mistakes, mistakes
+
+    catalogue = mistakes()
+    assert not [key for key in HINTS if key not in {m.diagnosis for m in catalogue}]
+    assert len(demo_mistakes()) == 8 and all(m in catalogue for m in demo_mistakes())
+    assert not list(Path(__file__).resolve().parent.rglob("*.toml")), "mistakes belong in " + str(CATALOGUE_PATH)
+
+
 CHECK_PROBE = """
 import json, os, sys
 path_before = os.environ.get("PATH", "")

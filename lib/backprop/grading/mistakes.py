@@ -1,6 +1,8 @@
-"""The catalogue of known backpropagation mistakes, and the diagnosis that matches a wrong answer against it.
+"""Diagnosing known backpropagation mistakes: the diagnosis that matches a wrong answer against models of them.
 
-All knowledge of typical mistakes lives here, so that it can grow (issue 6) without touching the tests:
+The one catalogue of student mistakes is lib/backprop_course/simulation/mistakes.toml (the demo class and
+the mutant tests read it); its entries name the diagnosis they expect, often a key of HINTS below. How a
+wrong answer is recognised lives here, so that it can grow without touching the tests:
 
 - `MODELS`: per exercise, what a specific mistake would return for the case the student was given
   (e.g. the hidden delta without the factor (1 - h) h). A wrong answer that equals a model is named.
