@@ -12,14 +12,15 @@ What it writes or prints:
         writes lib/backprop/data/report11_train.csv (header x1,x2,t; TRAIN_SIZE rows; seed TRAIN_SEED).
     python tools/report11_data.py --heldout N --seed S
         prints N held-out samples as Python literals `x_heldout = [[x1, x2], ...]` (N x 2) and
-        `t_heldout = [[t], ...]` (N x 1, the NOISELESS elevation), for pasting into a hidden test cell,
-        plus, as comments, the RMSE that a linear least-squares fit and the reference MLP of backprop.demo,
-        both trained on the training set, reach on them (to choose a pass threshold).
-        Use a seed other than TRAIN_SEED.
+        `t_heldout = [[t], ...]` (N x 1, the NOISELESS elevation), plus, as comments, the RMSE that a linear
+        least-squares fit and the reference MLP of backprop.demo, both trained on the training set, reach on
+        them (to choose a pass threshold). For calibration only: the notebook embeds no held-out data (the
+        grader draws its own held-out points at every grading run). Use a seed other than TRAIN_SEED.
     python tools/report11_data.py --check
         checks that the CSV in the package is exactly what this script generates.
 
-The terrain function lives only here, so students cannot evaluate it from the installed package.
+The terrain itself lives in backprop.grading.terrain (instructor side; the grader draws fresh held-out points
+from it at every grading run), so students cannot evaluate it from the kit they install.
 """
 import argparse
 import io
@@ -28,35 +29,10 @@ from pathlib import Path
 
 import numpy as np
 
-TRAIN_SEED = 11
-TRAIN_SIZE = 400
-NOISE = 0.05
-LOW, HIGH = -2.0, 2.0
+from backprop.grading.terrain import (HIGH, HILLS, LOW, NOISE, TRAIN_SEED, TRAIN_SIZE,  # noqa: F401
+                                     sample_inputs, terrain, training_set)
+
 CSV_PATH = Path(__file__).resolve().parent.parent / "kit" / "src" / "backprop_kit" / "data" / "report11_train.csv"
-
-# (height, centre x1, centre x2, width): Gaussian hills (negative height: a basin)
-HILLS = [(1.6, 0.7, 0.5, 0.6), (1.0, -0.9, -0.8, 0.45), (-0.6, -0.6, 1.1, 0.5)]
-
-
-def terrain(x):
-    """Noiseless elevation [100 m] at map points x (N, 2) [km] -> (N, 1)."""
-    x = np.asarray(x, dtype=np.float64)
-    height = 0.15 * np.sin(1.7 * x[:, 0]) * np.cos(1.3 * x[:, 1])
-    for h, c1, c2, width in HILLS:
-        height = height + h * np.exp(-((x[:, 0] - c1) ** 2 + (x[:, 1] - c2) ** 2) / (2 * width**2))
-    return height[:, None]
-
-
-def sample_inputs(n, seed):
-    """n map points (n, 2), uniform in [LOW, HIGH]^2."""
-    return np.random.default_rng(seed).uniform(LOW, HIGH, size=(n, 2))
-
-
-def training_set():
-    """The training data: x (TRAIN_SIZE, 2), noisy t (TRAIN_SIZE, 1)."""
-    x = sample_inputs(TRAIN_SIZE, TRAIN_SEED)
-    noise = np.random.default_rng(TRAIN_SEED + 1).normal(0.0, NOISE, size=(TRAIN_SIZE, 1))
-    return x, terrain(x) + noise
 
 
 def csv_text(x, t):
