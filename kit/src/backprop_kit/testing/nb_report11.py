@@ -95,6 +95,10 @@ def compare_gradient(flat=False, check_unchanged=False):
                     raise
                 raise WrongValues(f"{wrong}\nヒント: {TRAP_HINT}", wrong.student, wrong.expected, wrong.names,
                                   wrong.wrong, wrong.case_index) from None
+            except AssertionError as wrong:          # wrong shapes: (N, N) from h - t spreads to every layer
+                if not flat:
+                    raise
+                raise AssertionError(f"{wrong}\nヒント: {TRAP_HINT}") from None
     return compare
 
 
