@@ -15,6 +15,7 @@ from nbclient.exceptions import DeadKernelError
 
 from backprop_course import sandbox
 from backprop_course.sandbox import command, mounts
+from backprop_course.sandbox.mounts import MountError, check_no_instructor_code
 from hostile.kernels import REPO, printed, run_confined, run_confined_ending
 
 
@@ -34,6 +35,8 @@ PROBES = {
                   "try:\n    open(folder + '/filler', 'w'); print(json.dumps('written'))\n"
                   "except OSError as e:\n    print(json.dumps(e.errno))",
     "env": "print(json.dumps(sorted(os.environ)))",
+    "imports": "import importlib.util as u\nprint(json.dumps({m: u.find_spec(m) is not None for m in "
+               "('backprop_kit', 'backprop_kit.testing', 'backprop', 'backprop_course', 'nbgrader')}))",
     # last: the forked children share the kernel's sockets
     "processes": "import os\nn = 0\nfor i in range(200):\n    try:\n        pid = os.fork()\n    except OSError:\n        break\n"
                  "    if pid == 0:\n        import time; time.sleep(30); os._exit(0)\n    n += 1\nprint(json.dumps(n))",
@@ -58,13 +61,26 @@ def test_kernel_runs_as_its_own_unprivileged_account_in_a_copy_of_the_student_fo
     assert cwd == "/home/student/toy" and files == ["data.txt"]
 
 
+def test_the_kernel_imports_the_student_kit_and_nothing_of_the_instructor(probe):
+    found, _ = probe
+    assert found["imports"] == {"backprop_kit": True, "backprop_kit.testing": True, "backprop": False,
+                                "backprop_course": False, "nbgrader": True}
+
+
+def test_mount_guard_refuses_a_folder_holding_the_grader(tmp_path):
+    (tmp_path / "lib" / "python3.11" / "site-packages" / "backprop").mkdir(parents=True)
+    with pytest.raises(MountError, match="must not import"):
+        check_no_instructor_code([tmp_path])
+    check_no_instructor_code([tmp_path / "lib"])          # a folder without them is fine
+
+
 def test_limits_are_those_of_the_policy(probe):
     assert probe[0]["limits"] == [20, 2048 * 2**20, 64, 2 * 2**20]
 
 
 def test_course_root_and_host_home_are_invisible(probe):
     # Only the Python environment and the library inside the course root are mounted (read-only).
-    assert probe[0]["course"] == [sorted({".venv", "lib"} & set(os.listdir(REPO))), False, False, False, False]
+    assert probe[0]["course"] == [sorted({".venv", "kit"} & set(os.listdir(REPO))), False, False, False, False]
 
 
 def test_no_network(probe):

@@ -1,9 +1,9 @@
 """The hostile and broken submissions, each with the status and score it must get.
 
-The course has one notebook, `toy`: the toy course's notebook (lib/backprop_course/toycourse.py,
-6 points) followed by the `guarded` cells below (4 points), whose tests show the difference between
-a naive assert (fooled by a patched numpy) and a hardened hidden test (canary + pristine judging,
-lib/backprop/grading). Answer cells: sigmoid, sigmoid_grad, guarded_sigmoid (which redefines
+The course has one notebook, `toy`: the toy course's notebook (6 points) followed by the `guarded`
+cells below (2 points): naive asserts inside the kernel, which a patched numpy fools (the toy course
+has no grader of its own; the course's real notebooks are judged outside the kernel, see
+tests/integrity). This corpus is about containment: time, memory, processes, files, network. Answer cells: sigmoid, sigmoid_grad, guarded_sigmoid (which redefines
 sigmoid). A kernel that dies in the sigmoid_grad cell keeps the 4 points of the sigmoid tests.
 
 Every case is a function of the reference notebook returning the student's folder {file name:
@@ -23,7 +23,7 @@ GRADED, PROBLEMS, NOT_GRADABLE = "graded", "graded_with_problems", "not_gradable
 # Cases whose right outcome the workflow does not give yet: case -> (what it gives now, why).
 # The suite checks that each still behaves exactly so, and fails when it is fixed (then delete the entry).
 KNOWN_GAPS = {}
-FULL = (GRADED, 10)
+FULL = (GRADED, 8)
 WRONG_SIGMOID = "def sigmoid(g):\n    return 0.5 + 0 * g"
 
 
@@ -34,11 +34,6 @@ def guarded_cells():
                                   "    return 1.0 / (1.0 + np.exp(-g))\n    ### END SOLUTION"),
         test("naive_allclose", "assert np.allclose(sigmoid(np.array([0.0, 2.0])), [0.5, 0.8807970779778823])", 1),
         test("naive_testing", "np.testing.assert_allclose(sigmoid(np.array([-2.0])), [0.11920292202211755])", 1),
-        test("hardened", "### BEGIN HIDDEN TESTS\nfrom backprop.grading import canary, pristine\n"
-                         "from backprop_kit.testing.plain import plain_array\ncanary.require_untampered(globals())\n"
-                         "x = np.linspace(-4.0, 4.0, 9)\nvalue = plain_array(sigmoid(x), 'sigmoid(x)', (9,), 'x と同じ形')\n"
-                         "pristine.check_with_reference('backprop.activations:sigmoid', [x], [value])\n"
-                         "### END HIDDEN TESTS", 2),
     ]
 
 
@@ -114,13 +109,13 @@ def cases(course_root: str) -> list[Case]:
     gradebook, source = f"{course_root}/gradebook.db", f"{course_root}/source/toy/toy.ipynb"
     neighbour = f"{course_root}/submitted/good_1/toy/toy.ipynb"
     return [
-        Case("infinite_loop", "while True in an answer cell", appended("sigmoid", "while True:\n    pass"), (PROBLEMS, 10)),
+        Case("infinite_loop", "while True in an answer cell", appended("sigmoid", "while True:\n    pass"), (PROBLEMS, 8)),
         Case("sleep_past_timeout", "time.sleep(60) in an answer cell",
-             appended("sigmoid_grad", "import time\ntime.sleep(60)"), (PROBLEMS, 10)),
+             appended("sigmoid_grad", "import time\ntime.sleep(60)"), (PROBLEMS, 8)),
         Case("memory_bomb", "allocates 64 GiB: MemoryError in the cell", appended("sigmoid", "hog = bytearray(64 * 2**30)")),
         Case("fork_bomb", "forks children (that spin) until refused, then loops: after the timeout the grader kills "
                           "all but the kernel, whose unreaped children still fill its process budget, so the "
-                          "hidden test needing a fresh process fails", appended("sigmoid", FORK_BOMB), (PROBLEMS, 8)),
+                          "rest of the notebook still runs", appended("sigmoid", FORK_BOMB), (PROBLEMS, 8)),
         Case("cpu_in_c", "an uninterruptible C loop: the CPU limit ends the kernel (on a busy machine, two "
                          "timeouts may come first and the rest is not run)",
              appended("sigmoid_grad", "sum(range(10**13))"), (PROBLEMS, 4)),
@@ -138,19 +133,19 @@ def cases(course_root: str) -> list[Case]:
         Case("network", "opens a TCP connection and a DNS lookup",
              appended("sigmoid", _try("import socket\nsocket.create_connection(('1.1.1.1', 53), timeout=2)")
                       + _try("import socket\nsocket.getaddrinfo('example.com', 80)"))),
-        Case("patched_allclose", "wrong sigmoid, np.allclose always True: the naive test is fooled, the "
-                                 "hardened one raises TamperingSuspected",
-             wrong_and_patched("np.allclose = lambda *a, **k: True"), (PROBLEMS, 7)),
+        Case("patched_allclose", "wrong sigmoid, np.allclose always True: the naive in-kernel test is "
+                                 "fooled (why the real notebooks are judged outside the kernel)",
+             wrong_and_patched("np.allclose = lambda *a, **k: True"), (GRADED, 7)),
         Case("patched_testing", "wrong sigmoid, np.testing.assert_allclose does nothing",
-             wrong_and_patched("np.testing.assert_allclose = lambda *a, **k: None"), (PROBLEMS, 7)),
+             wrong_and_patched("np.testing.assert_allclose = lambda *a, **k: None"), (GRADED, 7)),
         Case("edited_test_cell", "wrong derivative and its test replaced by pass: restored, fails",
-             toy_with(lambda nb: with_source(with_wrong_grad(nb), "test_sigmoid_grad", "pass")), (PROBLEMS, 8)),
+             toy_with(lambda nb: with_source(with_wrong_grad(nb), "test_sigmoid_grad", "pass")), (PROBLEMS, 6)),
         Case("deleted_test_cell", "wrong derivative and its test deleted: restored, fails",
-             toy_with(lambda nb: without_cell(with_wrong_grad(nb), "test_sigmoid_grad")), (PROBLEMS, 8)),
+             toy_with(lambda nb: without_cell(with_wrong_grad(nb), "test_sigmoid_grad")), (PROBLEMS, 6)),
         Case("duplicated_test_cell", "a test cell pasted twice: the copy is ignored, and noted",
-             toy_with(lambda nb: duplicated(nb, "test_sigmoid_zero")), (PROBLEMS, 10)),
+             toy_with(lambda nb: duplicated(nb, "test_sigmoid_zero")), (PROBLEMS, 8)),
         Case("retyped_test_cell", "wrong derivative and its test cell turned into markdown: restored, fails",
-             toy_with(lambda nb: retyped(with_wrong_grad(nb), "test_sigmoid_grad")), (PROBLEMS, 8)),
+             toy_with(lambda nb: retyped(with_wrong_grad(nb), "test_sigmoid_grad")), (PROBLEMS, 6)),
         Case("invalid_json", "toy.ipynb is not JSON", toy_bytes(b'{"cells": [ oops'), (NOT_GRADABLE, None)),
         Case("empty_file", "toy.ipynb has 0 bytes", toy_bytes(b""), (NOT_GRADABLE, None)),
         Case("wrong_kernel_name", "kernelspec python2: the course's Python kernel is used", toy_with(renamed_kernel)),

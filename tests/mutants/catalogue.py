@@ -1,7 +1,8 @@
 """The mutant catalogue (backprop_course/simulation/mistakes.toml): loading it, running every mutant with the fast runner, and reading
 the results as a kill matrix and a diagnosis rate.
 
-A run is named `<mutant>` or `<mutant>@seed+<k>` (the same edit with the notebook's judging seeds shifted by k);
+A run is named `<mutant>` or `<mutant>@seed+<k>` (the same edit graded with another grading key, so other hidden
+cases, and with the seed literals of the notebook's seeded cells shifted by k);
 the reference runs are `reference` and `reference@seed+<k>`.
 """
 import json
@@ -67,15 +68,15 @@ class Catalogue:
         seeds = self.seeds.get(notebook)
         if seeds:
             for k in seeds["offsets"]:
-                shift = [{"cell": cell, "seed_offset": k} for cell in seeds["cells"]]
+                shift = [{"cell": cell, "seed_offset": k} for cell in seeds["cells"]] + [{"key": f"seed+{k}"}]
                 runs[f"{REFERENCE}@seed+{k}"] = shift
                 runs.update({f"{m.name}@seed+{k}": m.edits + shift for m in mutants if self.seeded(m)})
         return runs
 
     def seeded(self, mutant):
-        """Whether seeds matter for this mutant: it edits a seeded cell or a seeded cell should catch it."""
-        cells = set(self.seeds.get(mutant.notebook, {}).get("cells", []))
-        return bool(cells & ({mutant.cell} | set(mutant.killed_by)))
+        """Whether seeds matter for this mutant: its notebook's hidden cases are drawn from a grading key, or it
+        edits a cell with seed literals."""
+        return mutant.notebook in self.seeds
 
 
 def load(path=CATALOGUE):

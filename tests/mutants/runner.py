@@ -7,13 +7,17 @@ changes, forks: the child applies the run's edits and executes the rest of the n
 with the reference. So the cells before a mutation run once for all mutants, and every run still executes the
 whole notebook from top to bottom, exactly as a student's submission would be.
 
-Scoring follows `nbgrader.utils.determine_grade`: a test cell scores 0 when it raises or writes to stderr
-(except Python warnings, which nbgrader_config.py's IgnorePattern removes), its points otherwise.
+Scoring, as the course's grader does it: in a notebook the grader judges (backprop.grading.builders), the cases
+file of a grading key is written and named in the environment as for a grading kernel, the answers each test
+cell publishes are captured, and the grader's verdict decides the cell (backprop.grading.verdicts). In any other
+notebook the rule of `nbgrader.utils.determine_grade` applies: a test cell scores 0 when it raises or writes to
+stderr (except Python warnings, which nbgrader_config.py's IgnorePattern removes), its points otherwise.
 
 Usage (a subprocess, so that the caller is never forked):
     python runner.py NOTEBOOK RUNS_JSON OUTPUT_JSON
 RUNS_JSON: {run_name: [edit, ...]}, an edit being {"cell": grade_id, "old": text, "new": text} (a text edit) or
-{"cell": grade_id, "seed_offset": k} (every `seed=<int>` literal of the cell shifted by k, after the text edits).
+{"cell": grade_id, "seed_offset": k} (every `seed=<int>` literal of the cell shifted by k, after the text edits),
+or {"key": label} (the run is graded with the grading key of that label instead of the reference's).
 The reference run (no edits) is always added.
 OUTPUT_JSON: {run_name: {grade_id: {"passed": bool, "message": str, "seconds": float}}}.
 """
@@ -59,13 +63,52 @@ def code_cells(path):
 
 
 SEED_LITERAL = re.compile(r"\bseed=(\d+)")
+REFERENCE_KEY = "reference"
+GRADING = {"notebook": None, "built": {}, "published": []}     # this process's grading key, cases and answers
+
+
+def start_grading(notebook, label):
+    """Build the cases of the grading key `label` and name their file in the environment, as the grader does."""
+    from backprop.grading.seeds import grading_key
+    from backprop.grading.verdicts import build_cases, cases_file_text
+    from backprop_kit.testing import runner as kit_runner
+    from backprop_kit.testing.cases import CASES_VARIABLE
+
+    GRADING["notebook"] = notebook
+    GRADING["built"] = build_cases(notebook, grading_key(b"mutant runs", label, "", notebook, b""))
+    if not GRADING["built"]:
+        os.environ.pop(CASES_VARIABLE, None)
+        return
+    handle, path = tempfile.mkstemp(prefix="cases-", suffix=".json")
+    with os.fdopen(handle, "w", encoding="utf-8") as f:
+        f.write(cases_file_text(GRADING["built"]))
+    os.environ[CASES_VARIABLE] = path
+    kit_runner.publish = lambda notebook, test_id, answers: GRADING["published"].append((notebook, test_id, answers))
+
+
+def judged(grade_id):
+    """(passed, message) of the grader for the answers the cell published, or None when no grader judges it."""
+    from backprop.grading.verdicts import judge_answers
+    from backprop_kit.testing.records import decode, encode
+    from backprop_kit.testing.runner import notebook_tests
+
+    if grade_id not in GRADING["built"]:
+        return None
+    answers = [decode(encode(a)) for nb, test_id, a in GRADING["published"] if (nb, test_id) == (GRADING["notebook"], grade_id)]
+    verdict = judge_answers(notebook_tests(GRADING["notebook"])[grade_id], GRADING["built"][grade_id], answers)
+    return verdict.passed, ("" if verdict.passed else f"AssertionError: {verdict.message}")
+
+
+def run_key(edits):
+    """The grading key label of a run."""
+    return next((edit["key"] for edit in edits if "key" in edit), REFERENCE_KEY)
 
 
 def apply_edits(grade_id, source, edits):
     """The cell's source with the edits for this cell applied (see the module docstring). An old text must
     occur exactly once and a seed shift must find a seed: a catalogue entry that no longer matches the
     notebook is an error, never a silent survivor."""
-    mine = [edit for edit in edits if edit["cell"] == grade_id]
+    mine = [edit for edit in edits if edit.get("cell") == grade_id]
     for edit in (e for e in mine if "old" in e):
         count = source.count(edit["old"])
         if count != 1:
@@ -129,18 +172,23 @@ def run_cells(cells, start, namespace, edits):
     for index in range(start, len(cells)):
         grade_id, is_test, source = cells[index]
         began = time.perf_counter()
+        GRADING["published"].clear()
         error, noise, value = execute_cell(apply_edits(grade_id, source, edits), namespace, index)
         if is_test:
-            passed, message = score(error, noise, value)
+            passed, message = judged(grade_id) or score(error, noise, value)
             results[grade_id] = {"passed": passed, "message": message, "seconds": time.perf_counter() - began}
     return results
 
 
-def first_edited(cells, edits):
-    targets = {edit["cell"] for edit in edits}
+def first_edited(cells, edits, judged_cells=()):
+    """The index of the first cell the run changes: an edited cell, or for a run with its own grading key the
+    first test cell the grader judges (the cells before it do not depend on the key)."""
+    targets = {edit["cell"] for edit in edits if "cell" in edit}
     missing = targets - {grade_id for grade_id, _, _ in cells}
     if missing:
         raise ValueError(f"no cell with grade_id {sorted(missing)}")
+    if run_key(edits) != REFERENCE_KEY:
+        targets |= set(judged_cells)
     return min(i for i, (grade_id, _, _) in enumerate(cells) if grade_id in targets)
 
 
@@ -150,7 +198,9 @@ def run_all(path, runs):
     for edits in runs.values():                            # refuse stale edits before anything runs
         for grade_id, _, source in cells:
             apply_edits(grade_id, source, edits)
-    starts = {name: first_edited(cells, edits) for name, edits in runs.items()}
+    notebook = os.path.splitext(os.path.basename(path))[0]
+    start_grading(notebook, REFERENCE_KEY)
+    starts = {name: first_edited(cells, edits, GRADING["built"]) for name, edits in runs.items()}
     namespace = {"__name__": "__main__"}
     results, children, folder = {}, {}, tempfile.mkdtemp(prefix="mutants-")
 
@@ -171,6 +221,8 @@ def run_all(path, runs):
             pid = os.fork()
             if pid == 0:                                   # the child: this run from here to the end
                 try:                                       # test cells before the fork scored as the reference's
+                    if run_key(runs[name]) != REFERENCE_KEY:
+                        start_grading(notebook, run_key(runs[name]))
                     out = dict(reference)
                     out.update(run_cells(cells, index, namespace, runs[name]))
                     with open(os.path.join(folder, f"{os.getpid()}.json"), "w") as f:

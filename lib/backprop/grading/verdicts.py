@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from backprop_kit.testing.compare import WrongValues
 from backprop_kit.testing.records import MIME, RecordError, decode, encode
-from backprop_kit.testing.runner import tests_of
+from backprop_kit.testing.runner import notebook_tests
 
 from .builders import Built, builders_of
 from .mistakes import diagnose
@@ -103,7 +103,7 @@ def judge_answers(test, built: Built, answers):
 
 def judge_notebook(nb, notebook, built):
     """{grade_id: Verdict} for every test cell of an executed notebook that has a test of that id."""
-    tests = tests_of(notebook)
+    tests = notebook_tests(notebook)
     verdicts = {}
     for cell in nb.cells:
         meta = cell.get("metadata", {}).get("nbgrader", {})

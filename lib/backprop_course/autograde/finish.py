@@ -1,6 +1,8 @@
 """The finish stage, in the main process (the only writer of the gradebook): an executed notebook's
-events and canary findings become problems, stderr in test cells is relabelled (a warning never zeroes
-a test), nbgrader's SaveAutoGrades records the scores, and the status gets its tests and score.
+events become problems; when the grader judged the notebook, each test cell's outputs are replaced by the
+grader's verdict (a pass line, or an error carrying the Japanese message), so what the kernel printed,
+raised or displayed decides nothing; otherwise stderr in test cells is relabelled (a warning never zeroes
+a test). nbgrader's SaveAutoGrades then records the scores, and the status gets its tests and score.
 """
 from __future__ import annotations
 
@@ -11,8 +13,9 @@ from nbgrader.preprocessors import SaveAutoGrades
 from ..course.folder import Course
 from ..course.problems import Problem
 from ..course.status import NotebookStatus
-from ..notebooks.cells import describe_cell
+from ..notebooks.cells import describe_cell, grade_id, is_test_cell
 from ..notebooks.outcomes import relabel_test_stderr, test_outcomes
+from ..notebooks.running import error_output
 from ..sandbox.review import review_problem
 from .execute import ExecutionResult
 from .prepare import Submission, _resources
@@ -28,6 +31,27 @@ def flag_for_manual_grading(course: Course, status: NotebookStatus) -> None:
         gb.db.commit()
 
 
+PASSED_TEXT = "合格\n"
+FAILED_ERROR = "AssertionError"
+NOT_JUDGED = "このテストの判定がありません(答えが記録されていません)。"
+
+
+def apply_verdicts(nb: nbformat.NotebookNode, verdicts: dict) -> list[Problem]:
+    """Replace every test cell's outputs by the grader's verdict; return the problems the verdicts name."""
+    problems = []
+    for cell in nb.cells:
+        if not is_test_cell(cell):
+            continue
+        verdict = verdicts.get(grade_id(cell)) or {"passed": False, "message": NOT_JUDGED, "problem": "not judged"}
+        if verdict["passed"]:
+            cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text=PASSED_TEXT)]
+        else:
+            cell.outputs = [error_output(FAILED_ERROR, verdict["message"] or NOT_JUDGED)]
+        if verdict.get("problem") and verdict["problem"] != "no answer record":
+            problems.append(f"{grade_id(cell)}: {verdict['problem']}")
+    return [Problem("answer_record", "; ".join(problems))] if problems else []
+
+
 def finish(course: Course, submission: Submission, result: ExecutionResult) -> NotebookStatus:
     """Record the executed notebook's scores in the gradebook and complete its status."""
     status = submission.status
@@ -39,12 +63,16 @@ def finish(course: Course, submission: Submission, result: ExecutionResult) -> N
     for cell_index, kind, message in result.events:
         cell = describe_cell(nb, cell_index)
         status.add(Problem(kind, f"{cell}: {message}" if kind == "dead_kernel" else cell))
-    review = review_problem(nb)  # a hidden test's canary saw patched numpy/builtins
-    if review:
-        status.add(review)
-    relabelled = relabel_test_stderr(nb)
-    if relabelled:
-        status.notes.append(f"{relabelled} stderr output(s) in test cells ignored (warnings do not fail a test)")
+    if result.verdicts is not None:
+        for problem in apply_verdicts(nb, result.verdicts):
+            status.add(problem)
+    else:
+        review = review_problem(nb)  # a hidden test's canary saw patched numpy/builtins
+        if review:
+            status.add(review)
+        relabelled = relabel_test_stderr(nb)
+        if relabelled:
+            status.notes.append(f"{relabelled} stderr output(s) in test cells ignored (warnings do not fail a test)")
     SaveAutoGrades(config=course.nbgrader_config).preprocess(nb, _resources(course, status))
     nbformat.write(nb, result.output_path)
     status.tests = test_outcomes(nb)

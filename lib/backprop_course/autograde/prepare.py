@@ -1,6 +1,8 @@
 """The prepare stage, in the main process: a submitted notebook read, validated and sanitised against
-the gradebook, copied to autograded/<student>/<assignment>/ with the assignment's data files, and an
-execution job made for it (or a not-gradable status when there is nothing to execute).
+the gradebook, copied to autograded/<student>/<assignment>/, and an execution job made for it (or a
+not-gradable status when there is nothing to execute). The job names the assignment's data files (the
+kernel's working folder gets those and nothing else) and carries the submission's grading key, from which
+the grader draws its hidden cases.
 """
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ from ..course.folder import Course, CourseError
 from ..course.nbgrader_setup import coursedir_for
 from ..course.problems import Problem
 from ..course.status import NotebookStatus
+from backprop.grading.seeds import grading_key
 from ..notebooks.cells import describe_cell, grade_id, is_test_cell, tampered_locked_cells
 from .execute import ExecutionJob
 
@@ -73,14 +76,20 @@ def sanitize(course: Course, nb: nbformat.NotebookNode, status: NotebookStatus) 
     return nb
 
 
-def copy_course_files(course: Course, assignment: str, target: Path) -> None:
-    """Data files of the assignment (everything in source/<assignment> but notebooks), as nbgrader does."""
+def course_files(course: Course, assignment: str) -> dict[str, str]:
+    """Data files of the assignment (everything in source/<assignment> but notebooks), as nbgrader copies
+    them: {path relative to the notebook's folder: absolute path}."""
     source = course.folder("source") / assignment
-    for path in source.rglob("*"):
-        if path.is_file() and path.suffix != ".ipynb" and ".ipynb_checkpoints" not in path.parts:
-            destination = target / path.relative_to(source)
-            destination.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(path, destination)
+    return {str(path.relative_to(source)): str(path) for path in sorted(source.rglob("*"))
+            if path.is_file() and path.suffix != ".ipynb" and ".ipynb_checkpoints" not in path.parts}
+
+
+def copy_course_files(course: Course, assignment: str, target: Path) -> None:
+    """The assignment's data files into target, as nbgrader does (formgrader reads them beside the notebook)."""
+    for relative, path in course_files(course, assignment).items():
+        destination = target / relative
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(path, destination)
 
 
 def _register_submission(course: Course, assignment: str, student: str, submitted: Path) -> list[str]:
@@ -130,6 +139,8 @@ def prepare_student(course: Course, assignment: str, student: str, timeout: int)
             continue
         output = target / f"{name}.ipynb"
         nbformat.write(nb, output)
-        prepared[-1].job = ExecutionJob(input_path=str(output), output_path=str(output), workdir=str(target),
-                                        timeout=timeout, env={"NBGRADER_EXECUTION": "autograde"})
+        key = grading_key(course.grading_secret, student, assignment, name, path.read_bytes())
+        prepared[-1].job = ExecutionJob(input_path=str(output), output_path=str(output),
+                                        data_files=course_files(course, assignment), timeout=timeout,
+                                        env={"NBGRADER_EXECUTION": "autograde"}, notebook=name, key=key.hex())
     return prepared

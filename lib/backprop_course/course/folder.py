@@ -6,6 +6,7 @@ A course root holds `nbgrader_config.py`, `course.toml` (optional) and nbgrader'
 from __future__ import annotations
 
 import os
+import secrets
 import tomllib
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -52,6 +53,9 @@ def mathjax_url_from(settings: dict) -> str:
     if local.startswith("file://") and Path(local[len("file://"):].split("?")[0]).is_file():
         return local
     return course.get("mathjax_url", CDN_MATHJAX)
+
+
+GRADING_SECRET_FILE = ".grading_secret"
 
 
 @dataclass
@@ -129,6 +133,17 @@ class Course:
                        if not isinstance(v, (dict, list))})
         values.setdefault("assignment", assignment)
         return values
+
+    @property
+    def grading_secret(self) -> bytes:
+        """The course's secret for choosing hidden test cases (GRADING_SECRET_FILE, made on first use, readable
+        by the instructor only, never committed and never seen by a kernel)."""
+        path = self.root / GRADING_SECRET_FILE
+        if not path.exists():
+            descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(descriptor, "w") as file:
+                file.write(secrets.token_hex(32) + "\n")
+        return bytes.fromhex(path.read_text().strip())
 
     def students(self) -> list[str]:
         """Student ids that have a folder in submitted/."""

@@ -42,6 +42,8 @@ KINDS = {
                           "テストセルが編集または削除されていたため、元に戻して採点しました。"),
     "tests_duplicated": Kind(SCORED, "duplicated test cells removed (the gradebook's copy is graded): {detail}",
                              "テストセルが重複していたため、コピーを取り除き、元のテストで採点しました。"),
+    "answer_record": Kind(SCORED, "answer records: {detail}",
+                          "テストの答えの記録に問題があったため、該当するテストは不合格として採点しました。"),
     "tampering": Kind(REVIEW, "needs review: TamperingSuspected (grading environment modified by student code) "
                               "in {detail}", GENERIC_JA),
     "unconfined": Kind(SCORED, "{detail}", GENERIC_JA),

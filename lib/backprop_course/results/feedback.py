@@ -3,7 +3,9 @@
 Each page starts with a table of the tests (name, 合格/不合格, points, a hint and the short reason),
 then shows the student's graded notebook with every hidden-test region removed and every test
 output reduced to "ExceptionType: message" (tracebacks would quote hidden test lines; anything a
-hidden test prints is dropped). Only the saved statuses and autograded/ notebooks are read.
+hidden test prints is dropped). Cells that ran after the first hidden test started show no output:
+code running then could have seen a hidden test's inputs. Only the saved statuses and autograded/
+notebooks are read.
 """
 from __future__ import annotations
 
@@ -26,11 +28,20 @@ def problems_ja(status: NotebookStatus) -> list[str]:
     return [p.japanese for p in status.problems]
 
 
+AFTER_HIDDEN_NOTE = "(非公開テストより後に実行されたセルの出力は、採点結果には表示しません)\n"
+
+
 def scrub_tests(nb: NotebookNode) -> NotebookNode:
-    """Hidden-test source removed; test outputs reduced to the final error's type and message."""
+    """Hidden-test source removed; test outputs reduced to the final error's type and message; other cells
+    after the first hidden test keep no output."""
+    after_hidden = False
     for cell in nb.cells:
+        if cell.cell_type == "code" and not is_test_cell(cell) and after_hidden:
+            cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text=AFTER_HIDDEN_NOTE)] if cell.outputs else []
+            continue
         if not is_test_cell(cell):
             continue
+        after_hidden = after_hidden or has_region(cell.source, HIDDEN_TESTS)
         hidden = has_region(cell.source, HIDDEN_TESTS)
         error = last_error(cell)
         if hidden:

@@ -38,7 +38,7 @@ from traitlets.config import Config
 from ..course.folder import CourseError
 from .command import KernelJail, missing_tools
 from .kernel_manager import SandboxedKernelManager, describe_exit
-from .mounts import MountError, check_outside_course, python_folders
+from .mounts import MountError, check_no_instructor_code, check_outside_course, python_folders
 from .policy import Policy, PolicyError
 from .review import review_problem, tampering_findings
 
@@ -120,6 +120,7 @@ def confinement(course_root: Path | str, policy: Policy | None = None) -> Confin
     course_root = Path(course_root).resolve()
     try:
         check_outside_course(python_folders(), course_root)
+        check_no_instructor_code(python_folders())
     except MountError as err:
         reason = str(err)
     else:

@@ -25,7 +25,7 @@ HOME = PurePosixPath("/home/student")
 SUBMISSION = PurePosixPath("/srv/submission")
 TOOLS = ("bwrap", "prlimit", "setpriv")
 # Grader environment variables a notebook may legitimately look at; everything else is cleared.
-PASSTHROUGH_ENV = ("NBGRADER_EXECUTION", "MPLBACKEND", "PYTHONHASHSEED")
+PASSTHROUGH_ENV = ("NBGRADER_EXECUTION", "MPLBACKEND", "PYTHONHASHSEED", "BACKPROP_KIT_CASES")
 # Debian's merged /usr: these are symlinks on the host and become symlinks inside.
 USR_LINKS = {"/bin": "usr/bin", "/sbin": "usr/sbin", "/lib": "usr/lib", "/lib64": "usr/lib64"}
 

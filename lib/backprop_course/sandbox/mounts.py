@@ -14,7 +14,8 @@ import sys
 from pathlib import Path
 
 # Folders and files of a course root that must never be visible inside a grading kernel.
-COURSE_SECRETS = ("source", "submitted", "autograded", "feedback", "release", "exchange", "gradebook.db")
+COURSE_SECRETS = ("source", "submitted", "autograded", "feedback", "release", "exchange", "gradebook.db",
+                  ".grading_secret")
 
 # Files of /etc the dynamic loader, locale and fonts need; nothing about users or hosts.
 ETC_FILES = ("ld.so.cache", "ld.so.conf", "ld.so.conf.d", "localtime", "fonts", "mime.types")
@@ -35,13 +36,35 @@ def _pth_folders(site_dir: Path) -> list[Path]:
     return found
 
 
+# The instructor's packages: the reference implementation and grader, and the course tool. A kernel sees the
+# student kit (backprop_kit) and nothing of these.
+INSTRUCTOR_PACKAGES = ("backprop", "backprop_course")
+
+
+def instructor_packages_in(folder: Path) -> list[Path]:
+    """Instructor packages found directly in folder or in a site-packages folder below it."""
+    places = [folder] + list(folder.glob("lib/python3*/site-packages"))
+    return [place / name for place in places for name in INSTRUCTOR_PACKAGES if (place / name).is_dir()]
+
+
 def python_folders() -> list[Path]:
-    """Folders the grader's own Python needs: the installation, the venv and .pth-added folders."""
+    """Folders the grader's own Python needs: the installation, the venv and the .pth-added folders that hold
+    no instructor package (the editable install's lib/ is left out, the student kit's folder is kept)."""
     folders = [Path(sys.base_prefix), Path(sys.prefix), Path(os.path.realpath(sys.executable)).parent.parent]
     for site_dir in site.getsitepackages():
         if Path(site_dir).is_dir():
-            folders.extend(_pth_folders(Path(site_dir)))
+            folders.extend(f for f in _pth_folders(Path(site_dir)) if not instructor_packages_in(f))
     return minimal_roots(p.resolve() for p in folders)
+
+
+def check_no_instructor_code(paths) -> None:
+    """Raise MountError if a folder to be mounted holds the reference implementation, the grader or the tool
+    (a non-editable install puts them in site-packages: install the project with `pip install -e .`)."""
+    for path in paths:
+        found = instructor_packages_in(Path(path))
+        if found:
+            raise MountError(f"refusing to mount {path}: it holds {found[0]}, which grading kernels must not import "
+                             "(install the course tool editable: make install)")
 
 
 def system_folders() -> list[Path]:

@@ -25,17 +25,23 @@ class RecordError(ValueError):
 
 
 def _array(value):
-    """An ndarray of a plain dtype (float64, int64 or bool), or None when value is not numeric."""
+    """A fresh ndarray of a plain dtype (float64, int64 or bool), or None when value is not real numbers.
+
+    An ndarray subclass is read through the base class's own view, so no method or numpy protocol of the
+    subclass runs; anything else is converted by numpy (subok=False)."""
     try:
-        array = np.asarray(value)
+        if isinstance(value, np.ndarray):
+            array = np.ndarray.view(value, np.ndarray)
+        else:
+            array = np.array(value, subok=False)
     except Exception:
         return None
     kind = array.dtype.kind
-    if kind == "c":
-        return None
     if kind not in KINDS:
+        if kind == "c":
+            return None
         try:
-            array = np.array(value, dtype=np.float64, subok=False)
+            array = np.array(array, dtype=np.float64, subok=False)
         except Exception:
             return None
         kind = "f"
@@ -55,11 +61,10 @@ def encode(value, depth=0):
         if len(value) > MAX_ITEMS:
             return {"unsupported": f"{tag} of {len(value)} items"}
         return {tag: [encode(item, depth + 1) for item in value]}
-    if np.iscomplexobj(value):
-        return {"unsupported": "complex"}
     array = _array(value)
     if array is None:
-        return {"unsupported": type(value).__name__[:MAX_TEXT]}
+        complex_ = isinstance(value, complex | np.complexfloating) or getattr(getattr(value, "dtype", None), "kind", "") == "c"
+        return {"unsupported": "complex" if complex_ else type(value).__name__[:MAX_TEXT]}
     scalar = not isinstance(value, np.ndarray) and array.ndim == 0
     return {"array": base64.b64encode(np.ascontiguousarray(array).tobytes()).decode("ascii"),
             "dtype": array.dtype.str, "shape": list(array.shape),
@@ -84,7 +89,10 @@ def _decode_array(data):
     shape = data.get("shape")
     if not isinstance(shape, list) or not all(isinstance(n, int) and n >= 0 for n in shape) or len(shape) > 8:
         raise RecordError("bad array shape")
-    raw = base64.b64decode(data.get("array", ""), validate=True)
+    try:
+        raw = base64.b64decode(data.get("array", ""), validate=True)
+    except (ValueError, TypeError):
+        raise RecordError("array data is not base64") from None
     if len(raw) != int(np.prod(shape, dtype=np.int64)) * dtype.itemsize:
         raise RecordError("array data does not fit its shape")
     array = np.frombuffer(raw, dtype=dtype).reshape(shape).copy()

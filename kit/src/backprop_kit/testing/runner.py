@@ -20,7 +20,7 @@ NOTEBOOK_MODULES = {
 }
 
 
-def tests_of(notebook):
+def notebook_tests(notebook):
     """{test id: Test} of a notebook."""
     if notebook not in NOTEBOOK_MODULES:
         raise ValueError(f"unknown notebook {notebook!r}; known: {', '.join(NOTEBOOK_MODULES)}")
@@ -34,7 +34,7 @@ def publish(notebook, test_id, answers):
 
 def test_runner(notebook):
     """The `run_test(test_id, **student_objects)` function of one notebook."""
-    tests = tests_of(notebook)
+    tests = notebook_tests(notebook)
 
     def run_test(test_id, **student):
         test = tests[test_id]

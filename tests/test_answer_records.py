@@ -1,0 +1,159 @@
+"""The kernel computes, the grader judges: answer records, grading keys, and verdicts made outside the kernel."""
+import json
+
+import nbformat
+import numpy as np
+import pytest
+
+from backprop.grading.builders import builders_of
+from backprop.grading.seeds import case_rng, grading_key
+from backprop.grading.verdicts import NO_ANSWER, build_cases, is_visible, judge_notebook
+from backprop.grading.visible import SHIPPED, visible_cases_text
+from backprop_kit.testing.records import MIME, RecordError, decode, dumps, encode, loads
+from backprop_kit.testing.runner import NOTEBOOK_MODULES, notebook_tests
+
+NB = "11_02_neural_network2"
+
+
+class Lying(np.ndarray):
+    """An ndarray subclass that claims to equal everything."""
+
+    def __eq__(self, other):
+        return np.ones(np.shape(self), dtype=bool)
+
+    def __array_function__(self, func, types, args, kwargs):
+        return True
+
+
+def test_values_round_trip_as_plain_data():
+    value = {"a": [np.arange(6.0).reshape(2, 3), (np.int64(3), 2.5)], "b": None, "c": "テキスト", "d": True,
+             "e": np.array([1, 2], dtype=np.int32)}
+    back = loads(dumps(value))
+    assert np.array_equal(back["a"][0], value["a"][0]) and type(back["a"][0]) is np.ndarray
+    assert isinstance(back["a"][1], tuple) and back["a"][1][0] == 3 and back["a"][1][1] == 2.5
+    assert back["b"] is None and back["c"] == "テキスト" and back["d"] is True
+    assert back["e"].dtype == np.int64 and list(back["e"]) == [1, 2]
+
+
+def test_a_lying_array_arrives_as_its_plain_numbers():
+    lying = np.zeros(3).view(Lying)
+    back = decode(encode(lying))
+    assert type(back) is np.ndarray and np.array_equal(np.asarray(back), [0.0, 0.0, 0.0])
+
+
+def test_objects_and_complex_numbers_are_named_not_carried():
+    back = decode(encode({"f": lambda: 1, "z": np.array([1j])}))
+    assert "function" in back["f"].what and back["z"].what == "complex"
+
+
+@pytest.mark.parametrize("forged", [
+    [1, 2], {"array": "AAAA", "dtype": "|O", "shape": [1]}, {"array": "AAAA", "dtype": "<f8", "shape": [5]},
+    {"code": "import os"}, {"list": "x"}, {"array": "%%%", "dtype": "<f8", "shape": [1]},
+])
+def test_forged_or_damaged_data_is_refused(forged):
+    with pytest.raises(RecordError):
+        decode(forged)
+
+
+def test_json_that_is_not_an_encoded_value_is_refused():
+    with pytest.raises(RecordError):
+        loads("{not json")
+
+
+def test_grading_keys_are_deterministic_per_submission_and_differ_otherwise():
+    key = grading_key(b"secret", "s1", "lecture11", NB, b"notebook")
+    assert key == grading_key(b"secret", "s1", "lecture11", NB, b"notebook")
+    others = [grading_key(b"other", "s1", "lecture11", NB, b"notebook"), grading_key(b"secret", "s2", "lecture11", NB, b"notebook"),
+              grading_key(b"secret", "s1", "lecture11", NB, b"notebook changed")]
+    assert key not in others
+    draw = lambda k: case_rng(k, NB, "test_backward_hidden_deep").integers(2**62)
+    assert draw(key) == draw(key) and draw(key) != draw(others[0])
+
+
+def test_hidden_cases_change_with_the_key_and_visible_tests_keep_their_kind():
+    first = build_cases(NB, grading_key(b"s", "a", "lecture11", NB, b"1"))
+    second = build_cases(NB, grading_key(b"s", "b", "lecture11", NB, b"1"))
+    params = lambda built: built["test_backward_hidden_deep"].inputs["cases"][0]["params"]
+    assert [p.shape for p in params(first)] != [p.shape for p in params(second)] or \
+        not np.array_equal(params(first)[0], params(second)[0])
+
+
+def test_every_test_id_has_a_builder_and_the_kit_ships_fresh_visible_cases():
+    for notebook in NOTEBOOK_MODULES:
+        try:
+            tests = notebook_tests(notebook)
+        except ModuleNotFoundError:
+            continue
+        assert set(tests) == set(builders_of(notebook)), notebook
+    assert SHIPPED.read_text(encoding="utf-8") == visible_cases_text(), \
+        "the kit's visible cases are stale: run python -m backprop.grading.visible"
+
+
+def test_visibility_follows_the_source_notebooks_hidden_regions(course_source_notebooks):
+    for notebook, nb in course_source_notebooks.items():
+        for cell in nb.cells:
+            grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+            if cell.cell_type == "code" and "run_test(" in cell.source:
+                assert is_visible(grade_id) == ("BEGIN HIDDEN TESTS" not in cell.source), (notebook, grade_id)
+
+
+def _cell(grade_id, outputs):
+    cell = nbformat.v4.new_code_cell(f'run_test("{grade_id}")')
+    cell.metadata["nbgrader"] = {"grade": True, "solution": False, "locked": True, "grade_id": grade_id,
+                                 "points": 1, "schema_version": 3}
+    cell.outputs = outputs
+    return cell
+
+
+def _record(notebook, test_id, answers):
+    return nbformat.v4.new_output("display_data", data={MIME: {"notebook": notebook, "test": test_id,
+                                                                "answers": encode(answers)}})
+
+
+def _reference_answers(built):
+    """What a correct backward publishes: the truth itself, through the kit's calls."""
+    return {"cases": [{"value": list(grads), "changed": [], "fp_errors": []} for grads in built.expected]}
+
+
+def test_only_a_record_for_that_very_test_passes():
+    built = build_cases(NB, grading_key(b"s", "x", "lecture11", NB, b"1"))
+    test_id = "test_backward_hidden_deep"
+    right = _reference_answers(built[test_id])
+    cells = [
+        _cell(test_id, [_record(NB, test_id, right)]),
+    ]
+    assert judge_notebook(nbformat.v4.new_notebook(cells=cells), NB, built)[test_id].passed
+    wrong = {"cases": [{"value": [2 * g for g in c["value"]], "changed": [], "fp_errors": []} for c in right["cases"]]}
+    cases = {
+        "no record": [nbformat.v4.new_output("stream", name="stdout", text="OK\n")],
+        "record of another test": [_record(NB, "test_backward_hidden_shapes", right)],
+        "record of another notebook": [_record("report11", test_id, right)],
+        "damaged record": [nbformat.v4.new_output("display_data", data={MIME: {"notebook": NB, "test": test_id,
+                                                                                 "answers": {"code": "x"}}})],
+        "a right and a wrong record": [_record(NB, test_id, right), _record(NB, test_id, wrong)],
+        "a displayed number": [nbformat.v4.new_output("execute_result", data={"text/plain": "3"}, execution_count=1)],
+    }
+    for name, outputs in cases.items():
+        verdict = judge_notebook(nbformat.v4.new_notebook(cells=[_cell(test_id, outputs)]), NB, built)[test_id]
+        assert not verdict.passed, name
+    no_record = judge_notebook(nbformat.v4.new_notebook(cells=[_cell(test_id, [])]), NB, built)[test_id]
+    assert no_record.message == NO_ANSWER
+
+
+def test_a_wrong_gradient_gets_the_catalogues_diagnosis():
+    built = build_cases(NB, grading_key(b"s", "x", "lecture11", NB, b"1"))["test_backward_hidden_deep"]
+    case = built.context[0]["case"]
+    grads = list(built.expected[0])
+    grads[0] = grads[0] * case.n_samples         # delta not divided by N shows in every layer; here in one array
+    answers = {"cases": [{"value": [g * case.n_samples for g in built.expected[0]], "changed": [], "fp_errors": []}]}
+    verdict = judge_notebook(nbformat.v4.new_notebook(cells=[_cell("test_backward_hidden_deep",
+                             [_record(NB, "test_backward_hidden_deep", answers)])]), NB,
+                             {"test_backward_hidden_deep": built})["test_backward_hidden_deep"]
+    assert not verdict.passed and "ヒント" in verdict.message and "N" in verdict.message
+
+
+@pytest.fixture(scope="module")
+def course_source_notebooks():
+    from pathlib import Path
+    root = Path(__file__).resolve().parent.parent / "source"
+    return {path.stem: nbformat.read(path, as_version=4) for path in sorted(root.glob("*/*.ipynb"))}
