@@ -17,6 +17,7 @@ import numpy as np
 
 from ..activations import sigmoid
 from backprop_kit.gradcheck import relative_error
+from backprop_kit.testing.compare import INPUTS_CHANGED_HINT
 
 MATCH = 1e-6          # relative error below which a wrong answer "is" a modelled mistake
 
@@ -81,8 +82,7 @@ HINTS = {
     "derivative_h_only": "シグモイドの微分の (1 - h) の部分が抜けていませんか。",
     "output_extra_derivative": ("出力層の δ に h (1 - h) のような活性化関数の微分を掛けていませんか。ソフトマックスと"
                                 "クロスエントロピーを合わせて g で微分すると、δ^L = (h - t) / N だけになります。"),
-    "inputs_changed": ("関数が引数（params や hs など）の中身を書き換えています。勾配を計算する関数の中で W や b を"
-                       "更新したり、キャッシュを上書き（*= など）したりしないでください。更新は学習ループで行います。"),
+    "inputs_changed": INPUTS_CHANGED_HINT,
 }
 
 

@@ -11,6 +11,8 @@ from ..gradcheck import relative_error
 from .plain import plain_array, plain_arrays
 
 TOLERANCE = 1e-6          # relative error accepted against central differences (see the grader's calibration)
+INPUTS_CHANGED_HINT = ("関数が引数（params や hs など）の中身を書き換えています。勾配を計算する関数の中で W や b を"
+                       "更新したり、キャッシュを上書き（*= など）したりしないでください。更新は学習ループで行います。")
 
 
 class WrongValues(AssertionError):
@@ -39,8 +41,8 @@ def unchanged(answer, function_name):
     if not isinstance(changed, list):
         raise AssertionError(f"{function_name} の答えが記録されていません。")
     if changed:
-        raise AssertionError(f"{function_name} を呼ぶと引数 {'、'.join(map(str, changed))} の中身が変わります。"
-                             "引数の配列を書き換えず（-= や [...] = を使わず）、新しい配列を作って返してください。")
+        raise AssertionError(f"{function_name} を呼ぶと引数 {'、'.join(map(str, changed))} の中身が変わります。\n"
+                             f"ヒント: {INPUTS_CHANGED_HINT}")
 
 
 def judge_arrays(student, expected, names, what, case_index=0, tolerance=TOLERANCE):
