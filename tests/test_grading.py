@@ -1,9 +1,10 @@
-"""backprop.grading: the reference solutions of notebook 11_02 pass its hidden tests; planted mistakes fail them
-with the expected Japanese diagnosis.
+"""backprop.grading: the reference solutions of notebook 11_02 pass its tests; planted mistakes fail them with
+the expected Japanese diagnosis.
 
 The student functions are the solution cells of the source notebook, executed here; each mutant is a textual
-edit of one of them (as a student's wrong answer would be), and the hidden test cells are executed as nbgrader
-would run them, so these tests prove the notebook's real hidden tests rather than a copy of them.
+edit of one of them (as a student's wrong answer would be). Each test asks them as its test cell does and the
+grader judges the answers against the cases it drew for a grading key (tests/judging.py), so these tests
+prove the notebook's real tests rather than a copy of them.
 """
 import ast
 import json
@@ -15,14 +16,17 @@ import numpy as np
 import pytest
 
 from backprop.activations import sigmoid
-from backprop.grading import (GradingError, check_backward, check_output_delta, make_case, print_gradient_check,
-                              strong_setup_problems)
-from backprop.grading import exercises
-from backprop_kit.testing.plain import plain_array, plain_arrays
+from backprop.grading import make_case, strong_setup_problems
+from backprop.grading.builders.nb_11_02 import LARGE
+from backprop.grading.mistakes import HINTS
 from backprop.grading.reference import numerical_delta, numerical_param_gradients
-from backprop.grading.run import call_student
+from backprop_kit.selfcheck import print_gradient_check
+from backprop_kit.testing.calls import call
+from backprop_kit.testing.plain import plain_array, plain_arrays
+from judging import built_for, verdicts
 
 NOTEBOOK = Path(__file__).resolve().parents[1] / "source" / "lecture11" / "11_02_neural_network2.ipynb"
+NAME = NOTEBOOK.stem
 SOLUTION_ORDER = ["output_delta", "hidden_delta", "param_gradients", "backward"]
 
 
@@ -41,11 +45,16 @@ def solutions():
 
 @pytest.fixture(scope="session")
 def hidden_cells():
-    """{grade_id: source} of the test cells that hold hidden tests."""
-    found = {c["metadata"]["nbgrader"]["grade_id"]: "".join(c["source"]) for c in _cells()
-             if c["metadata"].get("nbgrader", {}).get("grade") and "BEGIN HIDDEN TESTS" in "".join(c["source"])}
+    """The grade_ids of the test cells that hold hidden tests."""
+    found = [c["metadata"]["nbgrader"]["grade_id"] for c in _cells()
+             if c["metadata"].get("nbgrader", {}).get("grade") and "BEGIN HIDDEN TESTS" in "".join(c["source"])]
     assert len(found) == 7
     return found
+
+
+@pytest.fixture(scope="session")
+def built():
+    return built_for(NAME)
 
 
 def student(sources, edit=None):
@@ -61,53 +70,41 @@ def student(sources, edit=None):
     return namespace
 
 
-def run_cell(source, namespace, displayed=None):
-    """Execute a hidden test cell as IPython does (the last line, if an expression, is evaluated and would be
-    displayed); None when it passes, else the AssertionError it raised. displayed collects that value."""
-    module = ast.parse(source)
-    last = module.body.pop() if module.body and isinstance(module.body[-1], ast.Expr) else None
-    scope = dict(namespace)
-    try:
-        exec(compile(module, "<cell>", "exec"), scope)
-        if last is not None:
-            value = eval(compile(ast.Expression(last.value), "<cell>", "eval"), scope)
-            if displayed is not None:
-                displayed.append(value)
-    except AssertionError as failure:
-        return failure
-    return None
-
-
 # -- the reference --------------------------------------------------------------------------------------------
-def test_reference_passes_every_hidden_test_cell(solutions, hidden_cells):
-    """... and the cells display nothing: nbgrader would take a displayed number as the cell's partial score."""
-    namespace = student(solutions)
-    displayed = []
-    failures = {grade_id: run_cell(source, namespace, displayed) for grade_id, source in hidden_cells.items()}
-    assert failures == {grade_id: None for grade_id in hidden_cells}
-    assert displayed and all(value is None for value in displayed)
+def test_reference_passes_every_test_for_several_keys(solutions):
+    for label in ("a", "b", "c"):
+        found = verdicts(NAME, student(solutions), label=label)
+        assert {t: v.message for t, v in found.items() if not v.passed} == {}, label
 
 
-def test_hidden_tests_use_strong_and_deep_setups(solutions, hidden_cells, monkeypatch):
-    """Hidden cases: strong setup (make_case refuses weak ones), and depth >= 4 for the backward loop."""
-    built = []
-    original = exercises.make_case
+def test_hidden_tests_use_strong_and_deep_setups(hidden_cells):
+    """Hidden cases: strong setup (make_case refuses weak ones), and depth >= 4 for the backward loop (but the
+    large network that numerical differentiation cannot finish in time)."""
+    for label in ("a", "b"):
+        built = built_for(NAME, label)
+        for grade_id in hidden_cells:
+            cases = [context["case"] for context in built[grade_id].context]
+            assert cases, f"{grade_id} builds no case"
+            for case in cases:
+                assert strong_setup_problems(case.sizes, case.n_samples) == []
+                assert case.sizes[-1] != case.n_samples
+                if "backward" in grade_id and (case.sizes, case.n_samples) != LARGE:
+                    assert case.depth >= 4, f"{grade_id}: backward judged on a network of depth {case.depth}"
 
-    def recording(sizes, n_samples, **kwargs):
-        built.append((tuple(sizes), n_samples))
-        return original(sizes, n_samples, **kwargs)
 
-    monkeypatch.setattr(exercises, "make_case", recording)
-    namespace = student(solutions)
-    for grade_id, source in hidden_cells.items():
-        built.clear()
-        assert run_cell(source, namespace) is None
-        assert built, f"{grade_id} builds no case"
-        for sizes, n_samples in built:
-            assert strong_setup_problems(sizes, n_samples) == []
-            assert sizes[-1] != n_samples
-            if "backward" in grade_id:
-                assert len(sizes) - 1 >= 4, f"{grade_id}: backward judged on a network of depth {len(sizes) - 1}"
+def test_the_large_case_is_beyond_numerical_differentiation_in_a_cell():
+    """Central differences need 2 forward passes per parameter: at the measured speed of one forward pass here,
+    the large case takes many times the course's cell timeout, while the reference backward is one pass."""
+    import time
+    from backprop_course.course.folder import Course
+    case = make_case(*LARGE, seed=0)
+    net = case.network()
+    started = time.perf_counter()
+    for _ in range(5):
+        net.loss(case.x, case.t)
+    forward_seconds = (time.perf_counter() - started) / 5
+    parameters = sum(p.size for p in case.params)
+    assert parameters * 2 * forward_seconds > 3 * Course.at(NOTEBOOK.parents[2]).cell_timeout
 
 
 def test_numerical_reference_agrees_with_library_backprop():
@@ -146,7 +143,7 @@ MUTANTS = {
     "sign flipped": (("output_delta", "return (h_L - t) / N", "return (t - h_L) / N"),
                      {"test_output_delta_hidden": "sign_flipped", "test_backward_hidden_deep": "sign_flipped"}),
     "hard-coded N": (("output_delta", "N = h_L.shape[0]", "N = 2"),
-                     {"test_output_delta_hidden": "unrecognised", "test_backward_hidden_deep": "unrecognised"}),
+                     {"test_output_delta_hidden": "値が正しくありません", "test_backward_hidden_deep": "値が正しくありません"}),
     "transposed dW": (("param_gradients", "dW = delta.T @ h_prev", "dW = h_prev.T @ delta"),
                       {"test_param_gradients_hidden": "転置", "test_backward_hidden_shapes": "転置"}),
     "db averaged again": (("param_gradients", "delta.sum(axis=0)", "delta.mean(axis=0)"),
@@ -167,54 +164,30 @@ MUTANTS = {
 }
 
 
-def _diagnosed(failure, expected):
-    """True when the failure names the expected diagnosis key, or its message contains the expected phrase."""
-    return expected in getattr(failure, "keys", []) or expected in str(failure)
+def _diagnosed(verdict, expected):
+    """True when the verdict names the expected diagnosis key, or its message holds the expected phrase."""
+    return (expected in verdict.diagnoses or expected in verdict.message
+            or (expected in HINTS and HINTS[expected] in verdict.message))
 
 
 @pytest.mark.parametrize("name", sorted(MUTANTS))
-def test_planted_mistake_fails_with_its_diagnosis(name, solutions, hidden_cells):
+def test_planted_mistake_fails_with_its_diagnosis(name, solutions, built):
     edit, expected = MUTANTS[name]
-    namespace = student(solutions, edit)
+    found = verdicts(NAME, student(solutions, edit), list(expected), built=built)
     for grade_id, phrase in expected.items():
-        failure = run_cell(hidden_cells[grade_id], namespace)
-        assert failure is not None, f"{name}: {grade_id} lets the mistake through"
-        assert _diagnosed(failure, phrase), f"{name}: {grade_id} says {failure!s} (expected {phrase!r})"
-        assert not re.search(r"\(\d+, \d+\)", str(failure)), f"{name}: the message reveals hidden shapes: {failure}"
+        verdict = found[grade_id]
+        assert not verdict.passed, f"{name}: {grade_id} lets the mistake through"
+        assert _diagnosed(verdict, phrase), f"{name}: {grade_id} says {verdict.message} (expected {phrase!r})"
+        assert not re.search(r"\(\d+, \d+\)", verdict.message), f"{name}: the message reveals hidden shapes"
 
 
-def test_untouched_release_stubs_fail_every_hidden_cell(hidden_cells):
+def test_untouched_release_stubs_fail_every_test(built):
     stub = "def {name}(*args):\n    raise NotImplementedError()\n"
     namespace = {}
     for name in SOLUTION_ORDER:
         exec(stub.format(name=name), namespace)
-    for grade_id, source in hidden_cells.items():
-        failure = run_cell(source, namespace)
-        assert failure is not None and "まだ実装されていません" in str(failure), grade_id
-
-
-# -- general API: other networks --------------------------------------------------------------------------------
-def test_regression_network_is_judged_too(solutions):
-    """The same backward serves identity output + squared error (delta^L = (h - t) / N there as well);
-    the 1/2 convention mismatch is named."""
-    check_backward(student(solutions)["backward"], sizes=(2, 7, 5, 4, 1), n_samples=6, output="identity", seed=3)
-    doubled = student(solutions, ("output_delta", "return (h_L - t) / N", "return 2 * (h_L - t) / N"))["backward"]
-    with pytest.raises(GradingError) as failure:
-        check_backward(doubled, sizes=(2, 7, 5, 4, 1), n_samples=6, output="identity", seed=3)
-    assert "factor_two" in failure.value.keys
-
-
-def test_other_signatures_through_arguments(solutions):
-    """A gradient function gradient(params, x, t) that runs its own forward pass."""
-    namespace = student(solutions)
-
-    def gradient(params, x, t):
-        net = make_case((3, 6, 4), 5).network()
-        net.params = params
-        return namespace["backward"](params, net.forward(x)[1], t)
-
-    check_backward(gradient, sizes=(3, 6, 4), n_samples=5, function_name="gradient",
-                   arguments=lambda case: {"params": case.params, "x": case.x, "t": case.t})
+    for grade_id, verdict in verdicts(NAME, namespace, built=built).items():
+        assert not verdict.passed and "まだ実装されていません" in verdict.message, grade_id
 
 
 # -- the pieces -----------------------------------------------------------------------------------------------
@@ -222,12 +195,6 @@ def test_other_signatures_through_arguments(solutions):
 def test_weak_setups_are_refused(sizes, n_samples):
     with pytest.raises(ValueError, match="weak gradient test case"):
         make_case(sizes, n_samples)
-
-
-@pytest.mark.parametrize("layer", [0, 3, 1.0])
-def test_a_layer_outside_the_hidden_layers_is_refused(solutions, layer):
-    with pytest.raises(ValueError, match="layer must be an integer from 1 to 2"):
-        exercises.check_hidden_delta(student(solutions)["hidden_delta"], (4, 9, 3, 2), 5, layer=layer)
 
 
 def test_case_caches_are_consistent_float64():
@@ -281,54 +248,63 @@ def test_plain_arrays_reports_each_kind_of_problem_once_with_the_other_names():
     assert message.count("転置") == 1 and "dW^2、dW^3 も同じ問題です" in message
 
 
-def test_call_student_silences_warnings_and_reports_errors_with_the_line():
+def test_a_call_silences_warnings_notes_overflow_and_reports_errors_with_the_line():
     def noisy(x):
         warnings.warn("harmless")
         return np.exp(np.array([1000.0])) + x
 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        outcome = call_student(noisy, {"x": 1.0}, "noisy")
-    assert caught == [] and np.isinf(outcome.value[0])
+        answer = call(noisy, "noisy", {"x": 1.0})
+    assert caught == [] and np.isinf(answer["value"][0]) and "overflow" in answer["fp_errors"]
 
     def broken(params):
         params[0] += 1
         return params[0] @ np.ones(5)
 
-    with pytest.raises(AssertionError, match=r"broken の実行中にエラー.*ValueError.*return params\[0\] @ np.ones\(5\)"):
-        call_student(broken, {"params": [np.zeros((2, 3))]}, "broken")
-    with pytest.raises(AssertionError, match="関数になっていません"):
-        call_student(None, {}, "backward")
+    answer = call(broken, "broken", {"params": [np.zeros((2, 3))]})
+    assert re.search(r"broken の実行中にエラー.*ValueError.*return params\[0\] @ np.ones\(5\)", answer["error"])
+    assert "関数になっていません" in call(None, "backward", {})["error"]
 
 
-def test_call_student_works_on_copies_and_reports_changes():
+def test_a_call_works_on_copies_and_reports_changes():
     params = [np.zeros(3)]
 
     def update(params):
         params[0] += 1.0
 
-    assert call_student(update, {"params": params}, "update").changed == ["params"]
+    assert call(update, "update", {"params": params})["changed"] == ["params"]
     assert params[0].sum() == 0.0
 
 
+def _backward_as_gradient(backward):
+    """gradient(params, x, t) from the student's backward and the notebook's given forward pass."""
+    namespace = {"np": np}
+    exec(next("".join(c["source"]) for c in _cells() if "def forward(params, x)" in "".join(c["source"])
+              and not c["metadata"].get("nbgrader")).split("\n\nparams_demo")[0], namespace)
+    exec("from scipy.special import expit as sigmoid, softmax", namespace)
+    return (lambda params, x, t: backward(params, namespace["forward"](params, x), t)), namespace["loss"]
+
+
 def test_self_check_prints_a_verdict_and_never_raises(solutions, capsys):
-    errors = print_gradient_check(student(solutions)["backward"])
+    gradient, loss = _backward_as_gradient(student(solutions)["backward"])
+    errors = print_gradient_check(gradient, loss)
     report = capsys.readouterr().out
     assert max(errors) < 1e-6 and report.count("OK") == 6 and "一致しています" in report
-    wrong = student(solutions, MUTANTS["missing sigmoid derivative"][0])["backward"]
-    print_gradient_check(wrong)
+    wrong, _ = _backward_as_gradient(student(solutions, MUTANTS["missing sigmoid derivative"][0])["backward"])
+    print_gradient_check(wrong, loss)
     report = capsys.readouterr().out
-    assert "NG" in report and "微分" in report
+    assert "NG" in report
 
-    def unfinished(params, hs, t):
+    def unfinished(params, x, t):
         raise NotImplementedError()
 
-    assert print_gradient_check(unfinished) is None
+    assert print_gradient_check(unfinished, loss) is None
     assert "まだ実装されていません" in capsys.readouterr().out
 
 
-def test_output_delta_check_diagnoses_without_the_answer():
-    with pytest.raises(GradingError) as failure:
-        check_output_delta(lambda h_L, t: (h_L - t) / h_L.shape[0] ** 2, sizes=(6, 9, 4), n_samples=7, seed=1)
-    assert failure.value.keys == ["mean_twice"]
-    assert "h_L - t" not in str(failure.value)
+def test_output_delta_diagnosis_names_the_mistake_without_the_answer(built):
+    wrong = {"output_delta": lambda h_L, t: (h_L - t) / h_L.shape[0] ** 2}
+    verdict = verdicts(NAME, wrong, ["test_output_delta_hidden"], built=built)["test_output_delta_hidden"]
+    assert not verdict.passed and verdict.diagnoses == ["mean_twice"]
+    assert "h_L - t" not in verdict.message

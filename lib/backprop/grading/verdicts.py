@@ -10,7 +10,7 @@ a wrong gradient). No record, a damaged record or an error in the comparison is 
 else the cell printed, raised or displayed is ignored.
 """
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from backprop_kit.testing.compare import WrongValues
 from backprop_kit.testing.records import MIME, RecordError, decode, encode
@@ -25,10 +25,12 @@ NO_ANSWER = "答えが記録されていません（テストのセルが最後�
 
 @dataclass
 class Verdict:
-    """passed; message: Japanese, for the student ('' when passed); problem: English, for the instructor."""
+    """passed; message: Japanese, for the student ('' when passed); problem: English, for the instructor;
+    diagnoses: keys of the mistakes the catalogue recognised (backprop.grading.mistakes)."""
     passed: bool
     message: str = ""
     problem: str = ""
+    diagnoses: list = field(default_factory=list)
 
 
 def build_cases(notebook, key):
@@ -75,14 +77,13 @@ def answer_records(cell, notebook, test_id):
     return answers, problems
 
 
-def _hints(error: WrongValues, built: Built):
-    """Japanese hints of the catalogue's diagnosis for a wrong array, or []."""
-    if error.case_index >= len(built.context):
+def _diagnoses(error: WrongValues, built: Built):
+    """The catalogue's diagnoses of wrong arrays (backprop.grading.mistakes), or [] without a case to compare."""
+    if error.case_index >= len(built.context) or "exercise" not in built.context[error.case_index]:
         return []
     context = built.context[error.case_index]
-    found = diagnose(context["exercise"], error.student, error.expected, error.names, error.wrong,
-                     context["case"], context["layer"], context["inputs"], ())
-    return ["ヒント: " + d.hint for d in found]
+    return diagnose(context["exercise"], error.student, error.expected, error.names, error.wrong,
+                    context["case"], context["layer"], context["inputs"], error.changed)
 
 
 def judge_answers(test, built: Built, answers):
@@ -93,7 +94,9 @@ def judge_answers(test, built: Built, answers):
         try:
             test.compare(built.inputs, built.expected, answer)
         except WrongValues as wrong:
-            return Verdict(False, "\n".join([str(wrong)] + _hints(wrong, built)))
+            found = _diagnoses(wrong, built)
+            return Verdict(False, "\n".join([str(wrong)] + ["ヒント: " + d.hint for d in found]),
+                           diagnoses=[d.key for d in found])
         except AssertionError as failed:
             return Verdict(False, str(failed))
         except Exception as error:   # a record shaped so that the comparison itself fails

@@ -16,12 +16,13 @@ INPUTS_CHANGED_HINT = ("関数が引数（params や hs など）の中身を書
 
 
 class WrongValues(AssertionError):
-    """Arrays of the right shape with wrong values; `student`, `expected`, `names`, `wrong` (indices)."""
+    """Arrays of the right shape with wrong values; `student`, `expected`, `names`, `wrong` (indices), and the
+    names of the arguments the call changed (`changed`), for the grader's diagnosis."""
 
-    def __init__(self, message, student, expected, names, wrong, case_index):
+    def __init__(self, message, student, expected, names, wrong, case_index, changed=()):
         super().__init__(message)
         self.student, self.expected, self.names, self.wrong = student, expected, names, wrong
-        self.case_index = case_index
+        self.case_index, self.changed = case_index, list(changed)
 
 
 def returned(answer, function_name):
@@ -36,8 +37,9 @@ def returned(answer, function_name):
 
 
 def unchanged(answer, function_name):
-    """AssertionError when the call modified its arguments."""
-    changed = answer.get("changed") if isinstance(answer, dict) else None
+    """AssertionError when the call failed or modified its arguments."""
+    returned(answer, function_name)
+    changed = answer.get("changed")
     if not isinstance(changed, list):
         raise AssertionError(f"{function_name} の答えが記録されていません。")
     if changed:
@@ -45,23 +47,30 @@ def unchanged(answer, function_name):
                              f"ヒント: {INPUTS_CHANGED_HINT}")
 
 
-def judge_arrays(student, expected, names, what, case_index=0, tolerance=TOLERANCE):
+def judge_arrays(student, expected, names, what, case_index=0, tolerance=TOLERANCE, changed=()):
     """WrongValues unless every student array is within tolerance (relative error) of its expected array."""
     errors = [relative_error(s, e) for s, e in zip(student, expected)]
     wrong = [i for i, error in enumerate(errors) if not error <= tolerance]
     if wrong:
         listed = "、".join(f"{names[i]}（相対誤差 {errors[i]:.1e}）" for i in wrong)
         raise WrongValues(f"値が正しくありません: {listed}。{what}と一致していません。",
-                          student, expected, names, wrong, case_index)
+                          student, expected, names, wrong, case_index, changed)
 
 
 def same_array(answer, expected, function_name, name, label, what="数値微分", case_index=0):
     """One returned array: shape (label in symbols), finite, within TOLERANCE of expected."""
     value = plain_array(returned(answer, function_name), name, np.shape(expected), label)
-    judge_arrays([value], [np.asarray(expected, dtype=np.float64)], [name], what, case_index)
+    judge_arrays([value], [np.asarray(expected, dtype=np.float64)], [name], what, case_index,
+                 changed=_changed(answer))
 
 
 def same_arrays(answer, expected, function_name, names, labels, what="数値微分", case_index=0):
     """A returned list/tuple of arrays (e.g. gradients in params order), each within TOLERANCE."""
     values = plain_arrays(returned(answer, function_name), names, [np.shape(e) for e in expected], labels)
-    judge_arrays(values, [np.asarray(e, dtype=np.float64) for e in expected], names, what, case_index)
+    judge_arrays(values, [np.asarray(e, dtype=np.float64) for e in expected], names, what, case_index,
+                 changed=_changed(answer))
+
+
+def _changed(answer):
+    changed = answer.get("changed") if isinstance(answer, dict) else None
+    return [str(name) for name in changed] if isinstance(changed, list) else []
