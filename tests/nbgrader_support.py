@@ -160,8 +160,10 @@ class ThrowawayCourse:
             shutil.copy(path, folder / path.name)
 
     def autograde_command(self) -> Command:
-        """nbgrader autograde of every submission of the assignment (nbgrader_config.py read from root)."""
-        return Command(python_command("-m", "nbgrader", "autograde", self.assignment, "--force"), self.root)
+        """The course tool's autograde of every submission of the assignment (confined kernels; the grader judges
+        the tests outside them, as in a real grading run)."""
+        return Command(python_command("-m", "backprop_course.cli", "--course-root", str(self.root), "autograde",
+                                      self.assignment, "--quiet"), self.root)
 
     def autograded(self, student: str, name: str) -> nbformat.NotebookNode:
         path = self.root / "autograded" / student / self.assignment / f"{name}.ipynb"

@@ -1,7 +1,7 @@
 """The course notebooks as nbgrader assignments: every source/*/*.ipynb is covered automatically.
 
 Static checks read the notebooks. The slow checks share one session-wide run (fixture `grading`): for each
-assignment, in a throwaway course with its own gradebook, the release is generated once and nbgrader autograde
+assignment, in a throwaway course with its own gradebook, the release is generated once and the course tool's autograde
 runs once over two students: `solution` submits the source notebooks, `untouched` the generated release. At the
 same time each committed release notebook is executed as a student would first open it. All of this runs
 concurrently, one chain of commands per assignment.

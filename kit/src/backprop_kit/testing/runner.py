@@ -3,7 +3,8 @@
 
 At home the answers are compared at once and the verdict printed (or raised as AssertionError in Japanese).
 At grading time the answers are only published, as one display output of type `records.MIME`, for the grader
-to judge in its own process: nothing the kernel prints, raises or displays decides a grade.
+to judge in its own process: nothing the kernel prints, raises or displays decides a grade. A hidden test has
+no case outside a grading run (nbgrader's own autograde included): it fails, saying where it is graded.
 """
 from importlib import import_module
 
@@ -41,8 +42,7 @@ def test_runner(notebook):
         try:
             case = load_case(notebook, test_id)
         except CaseMissing:
-            print("このテストは採点のときに実行されます。")
-            return
+            raise AssertionError(f"テスト {test_id} は採点 (backprop-course autograde) のときにだけ実行されます。") from None
         answers = test.ask(student, case.inputs)
         if case.graded:
             publish(notebook, test_id, answers)
