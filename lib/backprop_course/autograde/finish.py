@@ -52,6 +52,19 @@ def apply_verdicts(nb: nbformat.NotebookNode, verdicts: dict) -> list[Problem]:
     return [Problem("answer_record", "; ".join(problems))] if problems else []
 
 
+def write_verdict_scores(course: Course, status: NotebookStatus, nb: nbformat.NotebookNode, verdicts: dict) -> None:
+    """The grader's own scores for the test cells, written through nbgrader's gradebook API (full points for a
+    passed verdict, 0 for a failed or missing one), whatever nbgrader's reading of the cell outputs gave."""
+    passed = {grade_id(cell): bool(verdicts.get(grade_id(cell), {}).get("passed"))
+              for cell in nb.cells if is_test_cell(cell)}
+    with Gradebook(course.db_url, course.course_id) as gb:
+        for name, ok in passed.items():
+            grade = gb.find_grade(name, status.notebook, status.assignment, status.student)
+            grade.auto_score = grade.max_score if ok else 0.0
+            grade.needs_manual_grade = False
+        gb.db.commit()
+
+
 def finish(course: Course, submission: Submission, result: ExecutionResult) -> NotebookStatus:
     """Record the executed notebook's scores in the gradebook and complete its status."""
     status = submission.status
@@ -74,6 +87,8 @@ def finish(course: Course, submission: Submission, result: ExecutionResult) -> N
         if relabelled:
             status.notes.append(f"{relabelled} stderr output(s) in test cells ignored (warnings do not fail a test)")
     SaveAutoGrades(config=course.nbgrader_config).preprocess(nb, _resources(course, status))
+    if result.verdicts is not None:
+        write_verdict_scores(course, status, nb, result.verdicts)
     nbformat.write(nb, result.output_path)
     status.tests = test_outcomes(nb)
     status.score = sum(t.points for t in status.tests)
