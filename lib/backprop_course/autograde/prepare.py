@@ -19,6 +19,7 @@ from ..course.folder import Course, CourseError
 from ..course.nbgrader_setup import coursedir_for
 from ..course.problems import Problem
 from ..course.status import NotebookStatus
+from ..course.uploads import rejected_for
 from backprop.grading.seeds import grading_key
 from ..notebooks.cells import describe_cell, grade_id, is_test_cell, tampered_locked_cells
 from .execute import ExecutionJob
@@ -120,6 +121,9 @@ def prepare_student(course: Course, assignment: str, student: str, timeout: int)
     for name in notebooks:
         status = NotebookStatus(student=student, assignment=assignment, notebook=name)
         prepared.append(Submission(status))
+        foreign = rejected_for(course, assignment, student, name)
+        if foreign:  # collect refused files this student uploaded under another student's id
+            status.add(Problem("foreign_upload", "; ".join(r.describe() for r in foreign)))
         path = submitted / f"{name}.ipynb"
         if not path.is_file():
             others = sorted(p.name for p in submitted.glob("*.ipynb") if p.stem not in notebooks)

@@ -1,30 +1,41 @@
 """`collect`: place LMS downloads into submitted/<student>/<assignment>/<notebook>.ipynb.
 
-Accepts a folder or a .zip (zips inside the folder are opened too). Every file found ends up either
-placed or skipped with a reason; nothing is dropped silently. When one student has several files for
-the same notebook, the most recently modified one wins and the others are listed as superseded.
+Accepts a folder or a .zip (zips inside are opened too). The student a file is placed under is the
+uploader the LMS names (collect/identity.py), never an id the student wrote. A file whose own name,
+inner folders or text claim another student's id is rejected: not placed, listed for the instructor and
+recorded (course/uploads.py) so that autograde flags the uploader's status. Among one uploader's own
+files for one notebook the most recently modified wins; the others are superseded. Every file found
+ends up placed, superseded, rejected or skipped with a reason, and the summary counts and lists each.
 """
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import tempfile
+import unicodedata
 import zipfile
 from dataclasses import dataclass, field
 from datetime import datetime
-from pathlib import Path
+from pathlib import Path, PurePath
 
 from ..course.folder import Course, CourseError
-from ..course.names import DEFAULT_STUDENT_ID, clean_stem, find_student_id, match_notebook
+from ..course.names import DEFAULT_STUDENT_ID, clean_stem, match_notebook
+from ..course.uploads import RejectedUpload, add_rejected
+from .identity import claimed_ids, content_claims, place_of
 
 MAX_ZIP_DEPTH = 3
 IGNORED_PARTS = {"__MACOSX", ".ipynb_checkpoints", ".DS_Store"}
+LAYOUTS = ("Moodle `<full name>_<internal id>_assignsubmission_file_/` folders (or file names), "
+           "`<id>_<file>` or `<id>/`")
 
 
 @dataclass
 class CollectReport:
     placed: list[tuple[str, str]] = field(default_factory=list)  # (found file, destination)
-    skipped: list[tuple[str, str]] = field(default_factory=list)  # (found file, reason)
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (found file, reason): everything not placed
+    superseded: list[tuple[str, str, str]] = field(default_factory=list)  # (found, "uploader/notebook", newer file)
+    rejected: list[RejectedUpload] = field(default_factory=list)
 
 
 def _notebook_index(course: Course) -> dict[str, str]:
@@ -36,11 +47,12 @@ def _notebook_index(course: Course) -> dict[str, str]:
     return index
 
 
-def _unpack_zips(folder: Path, report: CollectReport) -> None:
-    """Replace every zip under `folder` by a folder of its contents (zips in zips too, a few levels)."""
+def _unpack_zips(folder: Path, report: CollectReport) -> set[PurePath]:
+    """Replace every zip under `folder` by a folder of its contents (zips in zips too, a few levels);
+    returns those folders, relative to `folder`."""
+    unpacked = set()
     for _ in range(MAX_ZIP_DEPTH):
-        archives = sorted(folder.rglob("*.zip"))
-        for archive in archives:
+        for archive in sorted(folder.rglob("*.zip")):
             target = archive.with_suffix("")
             try:
                 with zipfile.ZipFile(archive) as zf:
@@ -48,19 +60,32 @@ def _unpack_zips(folder: Path, report: CollectReport) -> None:
                     for info in zf.infolist():  # keep the upload times: the newest duplicate wins
                         stamp = datetime(*info.date_time).timestamp()
                         os.utime(target / info.filename, (stamp, stamp))
+                unpacked.add(PurePath(target.relative_to(folder)))
             except zipfile.BadZipFile as err:
                 report.skipped.append((str(archive.relative_to(folder)), f"broken zip: {err}"))
             archive.unlink()
+    return unpacked
 
 
-def _candidates(course: Course, files: list[Path], base: Path, report: CollectReport,
-                assignment: str | None) -> dict[tuple[str, str, str], list[Path]]:
-    """(student, assignment, notebook) -> files claiming it; everything else goes to report.skipped."""
+def _reject(report: CollectReport, rejected: RejectedUpload, place: str) -> None:
+    report.rejected.append(rejected)
+    report.skipped.append((rejected.found, f"claims another student's id ({', '.join(rejected.claims)}) but "
+                                           f"{rejected.uploader} uploaded it ({place}): not placed, flagged on "
+                                           f"{rejected.uploader}'s status"))
+
+
+def _candidates(course: Course, files: list[Path], base: Path, download_zips: set[PurePath], report: CollectReport,
+                assignment: str | None) -> tuple[dict[tuple[str, str, str], list[Path]], dict[str, list]]:
+    """(uploader, assignment, notebook) -> the uploader's own files for it, and the rejected files by
+    assignment; everything else goes to report.skipped."""
     index = _notebook_index(course)
     if assignment:
         index = {name: a for name, a in index.items() if a == assignment}
-    pattern = course.settings.get("collect", {}).get("student_id_pattern", DEFAULT_STUDENT_ID)
+    settings = course.settings.get("collect", {})
+    pattern = settings.get("student_id_pattern", DEFAULT_STUDENT_ID)
+    participants = {str(k): v for k, v in settings.get("participants", {}).items()}
     claims: dict[tuple[str, str, str], list[Path]] = {}
+    rejected: dict[str, list] = {}
     for path in files:
         relative = path.relative_to(base)
         if IGNORED_PARTS & set(relative.parts) or path.name.startswith("._"):
@@ -70,20 +95,37 @@ def _candidates(course: Course, files: list[Path], base: Path, report: CollectRe
             kind = "an HTML export" if path.suffix.lower() in {".html", ".htm"} else f"a {path.suffix or 'plain'} file"
             report.skipped.append((str(relative), f"{kind}, not a notebook: only .ipynb files are graded"))
             continue
-        student = find_student_id(relative, pattern)
-        if student is None:
-            report.skipped.append((str(relative), f"no student id (pattern {pattern}) in the name or folders"))
+        place = place_of(relative, download_zips, pattern, participants)
+        if place is None:
+            report.skipped.append((str(relative), f"no student id: not in a per-student place of the LMS ({LAYOUTS})"))
             continue
-        notebook = match_notebook(clean_stem(path.stem, student), list(index))
+        if place.uploader is None:
+            report.skipped.append((str(relative), f"no student id: the {place.layout} {place.name} names none "
+                                                  "(map its internal id in [collect.participants] of course.toml)"))
+            continue
+        data = path.read_bytes()
+        foreign = (claimed_ids(place.own_parts, pattern) | content_claims(data, pattern)) - {place.uploader}
+        stem = PurePath(place.own_parts[-1]).stem
+        for other in foreign:
+            stem = clean_stem(stem, other)
+        notebook = match_notebook(clean_stem(stem, place.uploader), list(index))
+        if foreign:
+            entry = RejectedUpload(place.uploader, notebook or "", str(relative), tuple(sorted(foreign)),
+                                   hashlib.sha256(data).hexdigest())
+            _reject(report, entry, f"{place.layout} {place.name}")
+            where = index.get(notebook) if notebook else assignment
+            if where:
+                rejected.setdefault(where, []).append(entry)
+            continue
         if notebook is None:
             report.skipped.append((str(relative), f"name matches no notebook of {assignment or 'any assignment'}"))
             continue
-        claims.setdefault((student, index[notebook], notebook), []).append(path)
-    return claims
+        claims.setdefault((place.uploader, index[notebook], notebook), []).append(path)
+    return claims, rejected
 
 
 def collect(course: Course, delivery: Path, assignment: str | None = None) -> CollectReport:
-    """Place every notebook found in `delivery` (folder or zip); report what was placed and skipped."""
+    """Place every notebook found in `delivery` (folder or zip) under its uploader; report the rest."""
     if not delivery.exists():
         raise CourseError(f"{delivery} does not exist")
     if assignment:
@@ -98,24 +140,54 @@ def collect(course: Course, delivery: Path, assignment: str | None = None) -> Co
             shutil.copy2(delivery, base / delivery.name)
         else:
             raise CourseError(f"{delivery} is neither a folder nor a zip file")
-        _unpack_zips(base, report)
+        download_zips = _unpack_zips(base, report)
         files = sorted(p for p in base.rglob("*") if p.is_file())
-        for (student, assignment_id, notebook), paths in sorted(_candidates(course, files, base, report,
-                                                                             assignment).items()):
+        candidates, rejected = _candidates(course, files, base, download_zips, report, assignment)
+        for (student, assignment_id, notebook), paths in sorted(candidates.items()):
             paths.sort(key=lambda p: p.stat().st_mtime, reverse=True)
             target = course.folder("submitted") / student / assignment_id / f"{notebook}.ipynb"
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(paths[0], target)
-            report.placed.append((str(paths[0].relative_to(base)), str(target.relative_to(course.root))))
+            newest = str(paths[0].relative_to(base))
+            report.placed.append((newest, str(target.relative_to(course.root))))
             for older in paths[1:]:
-                report.skipped.append((str(older.relative_to(base)),
-                                       f"superseded by the newer {paths[0].relative_to(base)} for {student}/{notebook}"))
+                found = str(older.relative_to(base))
+                report.superseded.append((found, f"{student}/{notebook}", newest))
+                report.skipped.append((found, f"superseded by the newer {newest} for {student}/{notebook}"))
+    for assignment_id, entries in rejected.items():
+        add_rejected(course, assignment_id, entries)
+        for entry in entries:  # the uploader gets a status even without a notebook of his own
+            (course.folder("submitted") / entry.uploader / assignment_id).mkdir(parents=True, exist_ok=True)
     return report
 
 
+def _width(text: str) -> int:
+    """Columns `text` takes in a terminal (Japanese characters take two)."""
+    return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
+
+
+def _table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> list[str]:
+    widths = [max(_width(str(row[i])) for row in [header, *rows]) for i in range(len(header))]
+    pad = lambda cell, width: str(cell) + " " * (width - _width(str(cell)))
+    line = lambda row: "  | " + " | ".join(pad(cell, width) for cell, width in zip(row, widths)) + " |"
+    return [line(header), "  |" + "|".join("-" * (width + 2) for width in widths) + "|", *map(line, rows)]
+
+
 def print_collect_report(report: CollectReport) -> None:
+    """The placed files, then the superseded and rejected ones as tables, then the rest with reasons."""
     for found, destination in report.placed:
         print(f"placed   {found} -> {destination}")
-    for found, reason in report.skipped:
+    print(f"{len(report.placed)} placed")
+    print(f"{len(report.superseded)} superseded (the newest of one uploader's own files for a notebook wins)")
+    if report.superseded:
+        print("\n".join(_table(("file", "uploader/notebook", "kept instead"), report.superseded)))
+    print(f"{len(report.rejected)} rejected (claim another student's id; not placed, flagged on the uploader's "
+          "status)")
+    if report.rejected:
+        rows = [(r.found, r.uploader, ", ".join(r.claims), r.notebook or "-") for r in report.rejected]
+        print("\n".join(_table(("file", "uploader (per the LMS)", "claims", "notebook"), rows)))
+    listed = {r.found for r in report.rejected} | {s[0] for s in report.superseded}
+    others = [(found, reason) for found, reason in report.skipped if found not in listed]
+    print(f"{len(others)} other files not placed")
+    for found, reason in others:
         print(f"SKIPPED  {found}: {reason}")
-    print(f"{len(report.placed)} placed, {len(report.skipped)} not placed (listed above with the reason)")

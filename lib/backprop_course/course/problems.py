@@ -47,6 +47,10 @@ KINDS = {
     "tampering": Kind(REVIEW, "needs review: TamperingSuspected (grading environment modified by student code) "
                               "in {detail}", GENERIC_JA),
     "unconfined": Kind(SCORED, "{detail}", GENERIC_JA),
+    "foreign_upload": Kind(REVIEW, "needs review: uploaded files claiming another student's id (not placed by "
+                                   "collect): {detail}",
+                           "提出物の中に、ほかの学生の学籍番号を名乗るファイルがありました。そのファイルは採点に使わず、"
+                           "教員が確認します。"),
 }
 
 
