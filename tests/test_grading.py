@@ -67,7 +67,17 @@ def student(sources, edit=None):
     namespace = {"np": np, "sigmoid": sigmoid}
     for grade_id in SOLUTION_ORDER:
         exec(sources[grade_id], namespace)
+    namespace["forward"] = given_forward()
     return namespace
+
+
+def given_forward():
+    """The forward pass the notebook gives (its scaffolding cell), which the large hidden case uses for hs."""
+    namespace = {"np": np}
+    exec("from scipy.special import expit as sigmoid, softmax", namespace)
+    exec(next("".join(c["source"]) for c in _cells() if "def forward(params, x)" in "".join(c["source"])
+              and not c["metadata"].get("nbgrader")).split("\n\nparams_demo")[0], namespace)
+    return namespace["forward"]
 
 
 # -- the reference --------------------------------------------------------------------------------------------
@@ -183,7 +193,7 @@ def test_planted_mistake_fails_with_its_diagnosis(name, solutions, built):
 
 def test_untouched_release_stubs_fail_every_test(built):
     stub = "def {name}(*args):\n    raise NotImplementedError()\n"
-    namespace = {}
+    namespace = {"forward": given_forward()}
     for name in SOLUTION_ORDER:
         exec(stub.format(name=name), namespace)
     for grade_id, verdict in verdicts(NAME, namespace, built=built).items():

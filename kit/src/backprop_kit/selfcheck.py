@@ -12,30 +12,15 @@ import numpy as np
 from .gradcheck import numerical_gradient, relative_error
 from .testing.calls import call
 from .testing.compare import TOLERANCE
+from .testing.networks import random_network
 from .testing.plain import plain_arrays
-
-
-def random_case(sizes, n_samples, seed=0, targets="one-hot"):
-    """(params, x, t) of a seeded network: weights N(0, 1.5^2 / n_{l-1}), biases N(0, 0.5^2), inputs N(0, 1);
-    t: one-hot rows of random classes (targets='one-hot') or N(0, 2^2) real targets (targets='real')."""
-    rng = np.random.default_rng(seed)
-    params = []
-    for n_in, n_out in zip(sizes[:-1], sizes[1:]):
-        params += [rng.normal(0.0, 1.5 / np.sqrt(n_in), size=(n_out, n_in)), rng.normal(0.0, 0.5, size=n_out)]
-    x = rng.normal(size=(n_samples, sizes[0]))
-    if targets == "one-hot":
-        labels = rng.permutation(np.arange(n_samples) % sizes[-1])
-        t = np.eye(sizes[-1])[labels]
-    else:
-        t = rng.normal(0.0, 2.0, size=(n_samples, sizes[-1]))
-    return params, x, t
 
 
 def print_gradient_check(gradient, loss, sizes=(3, 6, 5, 4), n_samples=7, seed=0, targets="one-hot",
                          function_name="backward"):
     """Print 'array, shape, relative error, OK/NG' for every gradient array and a verdict; return the errors
     (None when the gradient could not be computed)."""
-    params, x, t = random_case(sizes, n_samples, seed, targets)
+    params, x, t = random_network(sizes, n_samples, seed, targets)
     print(f"勾配チェック: 層の幅 {list(sizes)}, サンプル数 N = {n_samples}, 数値微分(中心差分)と比較")
     answer = call(gradient, function_name, {"params": params, "x": x, "t": t})
     names = [f"d{p}^{l}" for l in range(1, len(sizes)) for p in ("W", "b")]

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from backprop_kit.testing.networks import random_network
+
 from ..mlp import MLP
 from ..targets import one_hot
 
@@ -52,7 +54,7 @@ class Case:
         return len(self.sizes) - 1
 
     def network(self):
-        """A fresh MLP holding copies of this case's parameters (pristine reference maths)."""
+        """A fresh MLP holding copies of this case's parameters (the reference maths, on fresh arrays)."""
         net = MLP(list(self.sizes), hidden=self.hidden, output=self.output, seed=0)
         net.params = [p.copy() for p in self.params]
         return net
@@ -91,7 +93,19 @@ def make_case(sizes, n_samples, hidden="sigmoid", output="softmax", seed=0):
         t = one_hot(rng.permutation(labels), n_out)
     else:
         t = rng.normal(0.0, 2.0, size=(n_samples, n_out))
+    return case_of(params, x, t, hidden, output)
+
+
+def case_of(params, x, t, hidden="sigmoid", output="softmax"):
+    """The Case of given arrays, its caches from a forward pass of the reference network."""
+    sizes = (x.shape[1],) + tuple(params[l].shape[0] for l in range(0, len(params), 2))
     net = MLP(list(sizes), hidden=hidden, output=output, seed=0)
     net.params = params
     gs, hs = net.forward(x)
     return Case(sizes, hidden, output, x, t, params, gs, hs)
+
+
+def generated_case(recipe, hidden="sigmoid", output="softmax"):
+    """The Case a kit recipe {"sizes", "n_samples", "seed", "targets", ...} builds on both sides."""
+    params, x, t = random_network(recipe["sizes"], recipe["n_samples"], recipe["seed"], recipe["targets"])
+    return case_of(params, x, t, hidden, output)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from .calls import call
+from .networks import random_network
 
 
 @dataclass(frozen=True)
@@ -21,12 +22,33 @@ class Test:
     passed: str = "OK"
 
 
+def arguments_of(case, student):
+    """The {parameter: value} of one case; a generated case (see `networks`) is built here, its caches hs by the
+    notebook's own `forward`. Returns (arguments, None) or (None, the answer of a failed forward)."""
+    if "generated" not in case:
+        return dict(case), None
+    recipe = case["generated"]
+    params, x, t = random_network(recipe["sizes"], recipe["n_samples"], recipe["seed"], recipe["targets"])
+    available = {"params": params, "x": x, "t": t}
+    if "hs" in recipe["arguments"]:
+        answer = call(student.get("forward"), "forward", {"params": params, "x": x})
+        if "error" in answer:
+            return None, answer
+        available["hs"] = answer["value"]
+    return {name: available[name] for name in recipe["arguments"]}, None
+
+
 def ask_each(function_name, shape_hint=None):
-    """An `ask` that calls student[function_name] once per case of inputs["cases"] (each a {parameter: value})."""
+    """An `ask` that calls student[function_name] once per case of inputs["cases"] (each a {parameter: value},
+    or a generated case)."""
     def ask(student, inputs):
         function = student.get(function_name)
         extra = {} if shape_hint is None else {"shape_hint": shape_hint}
-        return {"cases": [call(function, function_name, dict(case), **extra) for case in inputs["cases"]]}
+        answers = []
+        for case in inputs["cases"]:
+            arguments, failed = arguments_of(case, student)
+            answers.append(failed or call(function, function_name, arguments, **extra))
+        return {"cases": answers}
     return ask
 
 

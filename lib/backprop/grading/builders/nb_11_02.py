@@ -1,14 +1,22 @@
 """Cases of 11_02 (誤差逆伝播法). Truth: central differences of the case's loss (`reference`), and for the one
 network too large for central differences in the student's kernel, the reference backward (checked against
 central differences by the project's own tests)."""
-from ..cases import make_case
+from ..cases import generated_case
 from ..reference import numerical_delta, numerical_layer_gradients, numerical_param_gradients
 from . import Built
 from .strong import strong_case
 
 # A network on which backward takes milliseconds and central differences (2 forward passes per parameter,
 # 16,960 parameters, N = 1,500) take minutes: an answer by numerical differentiation cannot pass in time.
+# It travels as a recipe (backprop_kit.testing.networks); the kernel computes hs with the notebook's forward.
 LARGE = ((120, 90, 60, 10), 1500)
+
+
+def large_case(rng):
+    """(kernel inputs, Case) of the large network, drawn from rng."""
+    recipe = {"sizes": list(LARGE[0]), "n_samples": LARGE[1], "seed": int(rng.integers(2**31)),
+              "targets": "one-hot", "arguments": ["params", "hs", "t"]}
+    return {"generated": recipe}, generated_case(recipe)
 
 
 def _context(name, case, layer, inputs):
@@ -99,9 +107,9 @@ def backward_hidden_deep(rng):
 
 def backward_hidden_deeper(rng):
     small = build_backward([strong_case(rng, 5)])
-    large = build_backward([make_case(*LARGE, seed=int(rng.integers(2**31)))], truth=reference_gradients)
-    return Built({"cases": small.inputs["cases"] + large.inputs["cases"]}, small.expected + large.expected,
-                 small.context + large.context)
+    given, case = large_case(rng)
+    return Built({"cases": small.inputs["cases"] + [given]}, small.expected + [reference_gradients(case)],
+                 small.context + [_context("backward", case, None, given)])
 
 
 BUILDERS = {

@@ -11,7 +11,7 @@ import numpy as np
 from backprop_kit.datasets import load_report11
 
 from ...mlp import MLP
-from ..cases import make_case
+from ..cases import generated_case, make_case
 from ..reference import numerical_param_gradients
 from ..terrain import HIGH, LOW, heldout
 from . import Built
@@ -121,9 +121,12 @@ def gradient_visible(rng):
 
 def gradient_hidden(rng):
     small = build_gradient([drawn_case(rng, 4), drawn_case(rng, 2)])
-    large = build_gradient([regression_case(*LARGE, int(rng.integers(2**31)))], truth=reference_gradients)
-    return Built({"cases": small.inputs["cases"] + large.inputs["cases"]}, small.expected + large.expected,
-                 small.context + large.context)
+    recipe = {"sizes": list(LARGE[0]), "n_samples": LARGE[1], "seed": int(rng.integers(2**31)), "targets": "real",
+              "arguments": ["params", "x", "t"]}       # sent as a recipe (backprop_kit.testing.networks)
+    case = generated_case(recipe, output="identity")
+    given = {"generated": recipe}
+    return Built({"cases": small.inputs["cases"] + [given]}, small.expected + [reference_gradients(case)],
+                 small.context + [{"exercise": "backward", "case": case, "layer": None, "inputs": given}])
 
 
 def gradient_hidden_flat(rng):
