@@ -80,3 +80,192 @@ def test_export_html_embeds_the_exact_notebook_and_its_digest(student_file, tmp_
     assert attributes["data-sha256"] == hashlib.sha256(exact.encode("utf-8")).hexdigest()
     assert attributes["data-notebook"] == "toy"
     assert page.rstrip().endswith("</html>") and page.index(text) > page.index("s1234567")
+
+
+# -- Pages back into notebooks --------------------------------------------------------------------------------------
+
+from nbconvert import HTMLExporter  # noqa: E402
+
+from backprop_course.collect.html_handin import comparable, read_html_handin  # noqa: E402
+from backprop_course.notebooks.cells import grade_id  # noqa: E402
+
+ROUTES = ["export-html", "lab", "classic"]
+
+
+def page_of(nb, route, folder, name="toy"):
+    """The HTML a student hands in by one route: export-html (the notebook saved in `folder`, which must be in a
+    course), or `jupyter nbconvert --to html --template <route>`."""
+    if route == "export-html":
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"{name}.ipynb"
+        nbformat.write(nb, path)
+        return export_html(path, folder / "out", student_id="s2600001").read_bytes()
+    body, _ = HTMLExporter(template_name=route).from_notebook_node(nb)
+    return body.encode("utf-8")
+
+
+def test_code_comes_back_byte_for_byte_from_every_route(course):
+    nb, tmp_path = tricky_notebook(course), course / "work" / "routes"
+    template = nbformat.read(course / "source" / "toy" / "toy.ipynb", as_version=4)
+    for route in ROUTES:
+        handin = read_html_handin(page_of(nb, route, tmp_path), "toy", {"toy": template})
+        assert handin.gradable, (route, [str(p) for p in handin.problems])
+        rebuilt = nbformat.reads(handin.notebook_text, as_version=4)
+        assert [c.get("id") for c in rebuilt.cells] == [c.get("id") for c in nb.cells]
+        for mine, back in zip(nb.cells, rebuilt.cells):
+            assert back.cell_type == mine.cell_type
+            if mine.cell_type == "code":  # TRICKY and the answers end in no blank line: exact on every route
+                assert back.source == mine.source, route
+            assert back.metadata.get("nbgrader") == mine.metadata.get("nbgrader")
+        if route == "export-html":
+            assert handin.notebook_text == (tmp_path / "toy.ipynb").read_text(encoding="utf-8")
+            assert handin.problems == []
+        else:
+            assert [p.kind for p in handin.problems] == ["html_rebuilt"] and f"nbconvert {route}" in handin.route
+
+
+def test_blank_lines_around_a_cell_are_what_plain_pages_lose(course, tmp_path):
+    nb = tricky_notebook(course)
+    nb.cells[2].source = "\n\nx = 1\n\n"
+    template = nbformat.read(course / "source" / "toy" / "toy.ipynb", as_version=4)
+    back = nbformat.reads(read_html_handin(page_of(nb, "lab", tmp_path), "toy", {"toy": template}).notebook_text, 4)
+    assert back.cells[2].source == "x = 1" == comparable(nb.cells[2].source)
+
+
+# -- Hand-edited, hostile and broken pages: each gets its status, none raises ----------------------------------------
+
+def templates_of(course):
+    return {name: nbformat.read(course / "source" / "toy" / f"{name}.ipynb", as_version=4)
+            for name in ("toy", "toy_extra")}
+
+
+@pytest.fixture(scope="module")
+def pages(course):
+    """{route: page bytes} of the tricky notebook, and the notebook file export-html was given."""
+    nb = tricky_notebook(course)
+    folder = course / "work" / "hostile"
+    return {route: page_of(nb, route, folder) for route in ROUTES}, (folder / "toy.ipynb").read_text("utf-8")
+
+
+EMBED = re.compile(rb'(<script type="application/x-ipynb\+json"[^>]*data-sha256=")([0-9a-f]+)(">)(.*?)(</script>)',
+                   re.DOTALL)
+
+
+def with_embedded(page: bytes, text: str) -> bytes:
+    """The page with its embedded notebook replaced by `text` and a matching digest (a forger's page)."""
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest().encode()
+    return EMBED.sub(lambda m: m.group(1) + digest + m.group(3) + text.encode("utf-8") + m.group(5), page)
+
+
+def kinds(handin):
+    return [p.kind for p in handin.problems]
+
+
+def test_hand_edited_page_is_graded_from_its_embedded_notebook_and_flagged(course, pages):
+    by_route, exact = pages
+    edited = by_route["export-html"].replace(b'<span class="mf">1.0</span>', b'<span class="mf">2.0</span>', 1)
+    assert edited != by_route["export-html"]
+    handin = read_html_handin(edited, "toy", templates_of(course))
+    assert handin.gradable and handin.notebook_text == exact and kinds(handin) == ["html_edited"]
+    assert "needs review" in handin.problems[0].text and grade_id  # the cell named by its id:
+    sigmoid_id = next(c.get("id") for c in nbformat.reads(exact, 4).cells if grade_id(c) == "sigmoid")
+    assert handin.problems[0].detail == sigmoid_id
+
+
+def run_marker(tmp_path):
+    return tmp_path / "page-script-ran"
+
+
+@pytest.mark.parametrize("case", ["truncated_in_styles", "truncated_in_embedded", "not_utf8", "fifty_mb", "deep_nesting",
+                                  "embedded_not_json", "two_embedded", "script", "foreign_ids", "other_notebook",
+                                  "no_input", "pdf", "cells_missing", "empty", "binary"])
+def test_hostile_and_broken_pages(course, pages, case, tmp_path):
+    by_route, exact = pages
+    page, lab = by_route["export-html"], by_route["lab"]
+    marker = run_marker(tmp_path)
+    expected_not_gradable = {
+        "truncated_in_styles": "html_unreadable", "not_utf8": "html_unreadable", "fifty_mb": "html_unreadable",
+        "foreign_ids": "html_wrong_assignment", "other_notebook": "html_wrong_assignment", "no_input": "html_no_input",
+        "pdf": "html_unreadable", "cells_missing": "html_cells_missing", "empty": "html_unreadable",
+        "binary": "html_unreadable"}
+    start = page.index(b'<script type="application/x-ipynb+json"')
+    data = {
+        "truncated_in_styles": lab[:len(lab) // 3],
+        "truncated_in_embedded": page[:start + 300],
+        "not_utf8": lab.decode("utf-8").encode("shift_jis", errors="replace"),
+        "fifty_mb": lab.replace(b"</body>", b"<p>" + b"x" * (50 * 2**20) + b"</p></body>"),
+        "deep_nesting": lab.replace(b"<body", b"<div>" * 200_000 + b"<body", 1),
+        "embedded_not_json": with_embedded(page, "{not json </script> <script>"),
+        "two_embedded": page.replace(b"</body>", EMBED.search(page).group(0) + b"</body>"),
+        "script": lab.replace(b"</body>", f'<script>fetch("x");</script><script type="text/python">'
+                                           f'open({str(marker)!r}, "w")</script>'
+                                           f'<img src=x onerror="alert(1)"></body>'.encode()),
+        "foreign_ids": re.sub(rb'id="cell-id=[^"]*"', lambda m: b'id="cell-id=' + str(id(m)).encode() + b'"', lab),
+        "other_notebook": page_of(nbformat.read(course / "source" / "toy" / "toy_extra.ipynb", 4), "lab", tmp_path),
+        "no_input": HTMLExporter(template_name="lab", exclude_input=True).from_notebook_node(
+            nbformat.reads(exact, 4))[0].encode(),
+        "pdf": b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\nendobj\n",
+        "cells_missing": page_of(sim.without_cell(nbformat.reads(exact, 4), "sigmoid_grad"), "classic", tmp_path),
+        "empty": b"",
+        "binary": bytes(range(256)) * 100,
+    }[case]
+    handin = read_html_handin(data, "toy", templates_of(course))
+    assert not marker.exists()
+    if case in expected_not_gradable:
+        assert not handin.gradable and expected_not_gradable[case] in kinds(handin), kinds(handin)
+        assert handin.problems[-1].japanese and handin.problems[-1].text
+    elif case in ("truncated_in_embedded", "embedded_not_json", "two_embedded"):
+        assert handin.gradable and kinds(handin) == ["html_embedded_ignored", "html_rebuilt"]
+    else:
+        assert handin.gradable and kinds(handin) == ["html_rebuilt"], kinds(handin)
+        assert "open(" not in handin.notebook_text and "fetch" not in handin.notebook_text
+    if case == "cells_missing":
+        assert handin.problems[-1].detail == "sigmoid_grad"
+
+
+# -- collect: HTML in an LMS download ---------------------------------------------------------------------------------
+
+import io  # noqa: E402
+import zipfile  # noqa: E402
+
+from backprop_course.collect import collect  # noqa: E402
+from backprop_course.course import Course  # noqa: E402
+from backprop_course.course.handin import read_handin  # noqa: E402
+from backprop_course.course.problems import NOT_GRADABLE, REVIEW  # noqa: E402
+
+
+def test_collect_places_html_hand_ins_and_keeps_the_pages(course, pages, tmp_path):
+    by_route, exact = pages
+    no_input = HTMLExporter(template_name="classic", exclude_input=True).from_notebook_node(nbformat.reads(exact, 4))
+    edited = by_route["export-html"].replace(b'<span class="mf">1.0</span>', b'<span class="mf">3.0</span>', 1)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as zf:
+        zf.writestr("s2600001_toy.html", by_route["export-html"])
+        zf.writestr("山田 花子_s2600002_assignsubmission_file_/toy (1).html", by_route["lab"])
+        zf.writestr("s2600003_toy.htm", by_route["classic"])
+        zf.writestr("s2600004_toy.html", no_input[0])
+        zf.writestr(zipfile.ZipInfo("s2600005_toy.ipynb", date_time=(2020, 1, 1, 0, 0, 0)), exact)
+        zf.writestr("s2600005_toy.html", by_route["lab"])  # newer, but the .ipynb wins
+        zf.writestr("s2600006_toy.html", edited.replace(b"s2600001", b"s2600006"))  # its own id on the page
+    delivery = tmp_path / "download.zip"
+    delivery.write_bytes(buffer.getvalue())
+    toy = Course.at(course)
+    report = collect(toy, delivery)
+    folder = lambda s: toy.folder("submitted") / s / "toy"
+    kinds_of = lambda s: [p.kind for p in read_handin(folder(s), "toy")]
+    assert (folder("s2600001") / "toy.ipynb").read_text("utf-8") == exact and kinds_of("s2600001") == []
+    for student in ("s2600002", "s2600003"):
+        rebuilt = nbformat.read(folder(student) / "toy.ipynb", 4)
+        assert [c.source for c in rebuilt.cells if c.cell_type == "code"] == \
+               [c.source for c in nbformat.reads(exact, 4).cells if c.cell_type == "code"]
+        assert kinds_of(student) == ["html_rebuilt"] and (folder(student) / "toy.html").is_file()
+    assert not (folder("s2600004") / "toy.ipynb").exists() and kinds_of("s2600004") == ["html_no_input"]
+    assert (folder("s2600004") / "toy.html").read_bytes() == no_input[0].encode()  # the page as handed in
+    assert (folder("s2600005") / "toy.ipynb").read_text("utf-8") == exact and kinds_of("s2600005") == []
+    assert not (folder("s2600005") / "toy.html").exists()
+    assert [p.severity for p in read_handin(folder("s2600006"), "toy")] == [REVIEW]
+    assert read_handin(folder("s2600004"), "toy")[0].severity == NOT_GRADABLE
+    placed = {found.split("/")[-1]: where for found, where in report.placed}
+    assert "NOT GRADABLE" in placed["s2600004_toy.html"] and "nbconvert classic" in placed["s2600003_toy.htm"]
+    reasons = {found.split("/")[-1]: reason for found, reason in report.skipped}
+    assert "s2600005_toy.ipynb" in reasons["s2600005_toy.html"] and "HTML" in reasons["s2600005_toy.html"]

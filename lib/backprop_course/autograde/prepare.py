@@ -16,9 +16,10 @@ from nbgrader.preprocessors import CheckCellMetadata, ClearOutput, DeduplicateId
 from nbgrader.utils import is_grade
 
 from ..course.folder import Course, CourseError
+from ..course.handin import read_handin
 from ..course.nbgrader_setup import coursedir_for
 from ..course.problems import Problem
-from ..course.status import NotebookStatus
+from ..course.status import NOT_GRADABLE, NotebookStatus
 from ..course.uploads import rejected_for
 from backprop.grading.seeds import grading_key
 from ..notebooks.cells import describe_cell, grade_id, is_test_cell, tampered_locked_cells
@@ -124,6 +125,10 @@ def prepare_student(course: Course, assignment: str, student: str, timeout: int)
         foreign = rejected_for(course, assignment, student, name)
         if foreign:  # collect refused files this student uploaded under another student's id
             status.add(Problem("foreign_upload", "; ".join(r.describe() for r in foreign)))
+        for problem in read_handin(submitted, name):  # an HTML hand-in: how collect got the notebook, or why not
+            status.add(problem)
+        if status.state == NOT_GRADABLE:
+            continue
         path = submitted / f"{name}.ipynb"
         if not path.is_file():
             others = sorted(p.name for p in submitted.glob("*.ipynb") if p.stem not in notebooks)

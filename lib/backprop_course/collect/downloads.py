@@ -4,7 +4,8 @@ Accepts a folder or a .zip (zips inside are opened too). The student a file is p
 uploader the LMS names (collect/identity.py), never an id the student wrote. A file whose own name,
 inner folders or text claim another student's id is rejected: not placed, listed for the instructor and
 recorded (course/uploads.py) so that autograde flags the uploader's status. Among one uploader's own
-files for one notebook the most recently modified wins; the others are superseded. Every file found
+files for one notebook an .ipynb wins over an HTML page, then the most recently modified wins; the others
+are superseded. An HTML page is turned into the notebook to grade by collect/html_handin.py. Every file found
 ends up placed, superseded, rejected or skipped with a reason, and the summary counts and lists each.
 """
 from __future__ import annotations
@@ -22,6 +23,8 @@ from pathlib import Path, PurePath
 from ..course.folder import Course, CourseError
 from ..course.names import DEFAULT_STUDENT_ID, clean_stem, match_notebook
 from ..course.uploads import RejectedUpload, add_rejected
+from .html_handin import (HANDIN_RULE, HANDIN_SUFFIXES, describe, forget_html, handin_order, place_html,
+                          release_templates)
 from .identity import claimed_ids, content_claims, place_of
 
 MAX_ZIP_DEPTH = 3
@@ -91,9 +94,9 @@ def _candidates(course: Course, files: list[Path], base: Path, download_zips: se
         if IGNORED_PARTS & set(relative.parts) or path.name.startswith("._"):
             report.skipped.append((str(relative), "system file (macOS metadata or checkpoint)"))
             continue
-        if path.suffix.lower() != ".ipynb":
-            kind = "an HTML export" if path.suffix.lower() in {".html", ".htm"} else f"a {path.suffix or 'plain'} file"
-            report.skipped.append((str(relative), f"{kind}, not a notebook: only .ipynb files are graded"))
+        if path.suffix.lower() not in HANDIN_SUFFIXES:
+            report.skipped.append((str(relative), f"a {path.suffix or 'plain'} file: only .ipynb and .html hand-ins "
+                                                  "are graded"))
             continue
         place = place_of(relative, download_zips, pattern, participants)
         if place is None:
@@ -143,17 +146,25 @@ def collect(course: Course, delivery: Path, assignment: str | None = None) -> Co
         download_zips = _unpack_zips(base, report)
         files = sorted(p for p in base.rglob("*") if p.is_file())
         candidates, rejected = _candidates(course, files, base, download_zips, report, assignment)
+        templates = release_templates(course) if any(p.suffix.lower() != ".ipynb" for ps in candidates.values()
+                                                      for p in ps) else {}
         for (student, assignment_id, notebook), paths in sorted(candidates.items()):
-            paths.sort(key=lambda p: p.stat().st_mtime, reverse=True)
+            paths.sort(key=handin_order, reverse=True)
             target = course.folder("submitted") / student / assignment_id / f"{notebook}.ipynb"
             target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(paths[0], target)
             newest = str(paths[0].relative_to(base))
-            report.placed.append((newest, str(target.relative_to(course.root))))
+            if paths[0].suffix.lower() == ".ipynb":
+                shutil.copy2(paths[0], target)
+                forget_html(target.parent, notebook)
+                report.placed.append((newest, str(target.relative_to(course.root))))
+            else:
+                handin = place_html(paths[0], target.parent, notebook, templates)
+                report.placed.append((newest, f"{target.relative_to(course.root)} {describe(handin)}"))
             for older in paths[1:]:
                 found = str(older.relative_to(base))
                 report.superseded.append((found, f"{student}/{notebook}", newest))
-                report.skipped.append((found, f"superseded by the newer {newest} for {student}/{notebook}"))
+                why = "the newer " if older.suffix == paths[0].suffix else f"({HANDIN_RULE}) "
+                report.skipped.append((found, f"superseded by {why}{newest} for {student}/{notebook}"))
     for assignment_id, entries in rejected.items():
         add_rejected(course, assignment_id, entries)
         for entry in entries:  # the uploader gets a status even without a notebook of his own

@@ -5,14 +5,15 @@ each kind its severity, the English text the instructor reads (summary lines, CS
 grading_status/*.json) and the Japanese sentence the student reads in the feedback. Code decides
 by kind and severity, never by reading the text.
 
-Severities: SCORED (the score stands, the instructor should look), REVIEW (the score stands but must
+Severities: NOTE (nothing went wrong, the status just says it: "rebuilt from HTML"), SCORED (the score stands,
+the instructor should look), REVIEW (the score stands but must
 not be trusted before the instructor has looked: a canary saw tampering), NOT_GRADABLE (no score).
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-SCORED, REVIEW, NOT_GRADABLE = "scored", "review", "not_gradable"
+NOTE, SCORED, REVIEW, NOT_GRADABLE = "note", "scored", "review", "not_gradable"
 GENERIC_JA = "採点中に問題がありました。"
 
 
@@ -51,6 +52,28 @@ KINDS = {
                                    "collect): {detail}",
                            "提出物の中に、ほかの学生の学籍番号を名乗るファイルがありました。そのファイルは採点に使わず、"
                            "教員が確認します。"),
+    # HTML hand-ins (collect/html_handin.py): recorded by collect next to the placed notebook, added by autograde.
+    "html_rebuilt": Kind(NOTE, "rebuilt from HTML ({detail}): the code shown in the page, in the release's cells",
+                         "提出された HTML に表示されているコードから、ノートブックを復元して採点しました。"),
+    "html_edited": Kind(REVIEW, "needs review: hand-edited HTML, the code shown differs from the embedded notebook "
+                                "in cells {detail}; graded from the embedded notebook",
+                        "HTML に表示されているコードが、HTML に埋め込まれたノートブックと一致しませんでした。"
+                        "埋め込まれたノートブックで採点し、教員が確認します。"),
+    "html_embedded_ignored": Kind(REVIEW, "needs review: embedded notebook not used ({detail}); graded from the "
+                                          "code shown in the page",
+                                  "HTML に埋め込まれたノートブックが壊れていたため、表示されているコードで採点しました。"
+                                  "教員が確認します。"),
+    "html_unreadable": Kind(NOT_GRADABLE, "HTML hand-in unreadable: {detail}",
+                            "提出されたファイルを HTML として読み取れませんでした (壊れている、HTML ではない、または"
+                            "大きすぎる)。ノートブックを HTML に書き出し直して提出してください。"),
+    "html_no_input": Kind(NOT_GRADABLE, "HTML hand-in shows no code (exported without input?): {detail}",
+                          "提出された HTML にコードが表示されていません (入力を隠して書き出したもの)。"
+                          "コードが表示される通常の方法で書き出し直して提出してください。"),
+    "html_cells_missing": Kind(NOT_GRADABLE, "HTML hand-in lacks answer cells: {detail}",
+                               "提出された HTML に解答のセルが見つかりませんでした。配布されたノートブックのセルを"
+                               "消さずに、すべて HTML に書き出して提出してください。"),
+    "html_wrong_assignment": Kind(NOT_GRADABLE, "HTML hand-in is not this notebook: {detail}",
+                                  "提出された HTML は、この課題のノートブックを書き出したものではありませんでした。"),
 }
 
 

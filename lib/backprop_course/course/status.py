@@ -13,7 +13,7 @@ from pathlib import Path
 from ..notebooks.outcomes import TestOutcome
 from .folder import Course
 from .problems import NOT_GRADABLE as NO_SCORE
-from .problems import REVIEW, Problem
+from .problems import NOTE, REVIEW, Problem
 
 GRADED = "graded"
 GRADED_WITH_PROBLEMS = "graded_with_problems"
@@ -40,13 +40,13 @@ class NotebookStatus:
         return f"{self.student}/{self.notebook}"
 
     def add(self, problem: Problem) -> None:
-        """Record a problem. By its severity: the notebook keeps its score (graded with problems), or it
-        cannot be graded (no score at all)."""
+        """Record a problem. By its severity: only noted (the state stays), the notebook keeps its score (graded
+        with problems), or it cannot be graded (no score at all)."""
         self.problems.append(problem)
         if problem.severity == NO_SCORE:
             self.state = NOT_GRADABLE
             self.score = None
-        elif self.state == GRADED:
+        elif self.state == GRADED and problem.severity != NOTE:
             self.state = GRADED_WITH_PROBLEMS
 
     @property

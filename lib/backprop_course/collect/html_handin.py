@@ -1,0 +1,354 @@
+"""An HTML hand-in -> the notebook to grade, or the reason it cannot be graded.
+
+Three kinds of page arrive:
+- a page from `export-html`: it carries the exact notebook (notebooks/htmlpage.py). That notebook is placed as
+  it is. When the code shown in the page differs from it (a hand-edited page), it is still what is graded, with
+  a review problem naming the cells.
+- a page from plain Jupyter (JupyterLab's export, Notebook 7's download, `jupyter nbconvert --to html` with the
+  lab or classic template): every cell is written with `id="cell-id=<id>"` and its code as highlighted text. The
+  notebook is rebuilt from the release notebook's cells (ids, nbgrader metadata, locked cells), with the
+  student's code (and written answers, as text) taken from the page; cells the student added are kept in
+  their place. Outputs are not needed: autograde runs the notebook again.
+- anything else (input hidden with --no-input, a PDF renamed .html, answer cells missing, another notebook's
+  page, a broken or oversized file): not gradable, with a typed problem (course/problems.py).
+
+The page is only parsed (html.parser, no recursion, a size limit); nothing in it is ever run.
+Limitation of the plain route: Pygments drops leading and trailing blank lines of a cell, so those (and a cell
+holding only one space) do not come back; every other character of the code does.
+"""
+from __future__ import annotations
+
+import copy
+import re
+import shutil
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from pathlib import Path
+
+import nbformat
+from nbformat import NotebookNode
+
+from ..course.folder import Course
+from ..course.handin import clear_handin, write_handin
+from ..course.problems import NOT_GRADABLE, Problem
+from ..notebooks.cells import grade_id, nbgrader_meta
+from ..notebooks.htmlpage import NOTEBOOK_SCRIPT_TYPE, notebook_digest, unescape_from_script
+
+HANDIN_SUFFIXES = {".ipynb", ".html", ".htm"}
+HANDIN_RULE = "an .ipynb wins over an HTML page, then the newest"
+MAX_HTML_BYTES = 20 * 1024 * 1024  # an export-html page with plots is a few MB
+MAX_CELLS = 5000
+CELL_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+
+
+@dataclass
+class PageCell:
+    cell_id: str
+    kind: str  # "code", "markdown" or "raw"
+    code: str | None = None  # the code shown (None: no input area in the page)
+    text: list[str] = field(default_factory=list)  # visible text, for markdown cells
+
+
+@dataclass
+class HtmlHandin:
+    """What collect places: `notebook_text` (None when not gradable), how it was obtained, and the problems."""
+
+    notebook_text: str | None
+    route: str
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def gradable(self) -> bool:
+        return self.notebook_text is not None and not any(p.severity == NOT_GRADABLE for p in self.problems)
+
+
+class _PageReader(HTMLParser):
+    """Collects the cells (id, kind, code shown, text) and the embedded notebook blocks of a page; no tree, no
+    recursion, so deep nesting costs nothing."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.cells: list[PageCell] = []
+        self.embedded: list[tuple[dict, list[str]]] = []  # (attributes, text pieces)
+        self.template = ""
+        self._script: list[str] | None = None
+        self._awaiting_input = False
+        self._code: list[str] | None = None
+
+    def handle_starttag(self, tag, attrs):
+        attributes = {k: v or "" for k, v in attrs}
+        classes = set(attributes.get("class", "").split())
+        if tag == "script" and attributes.get("type") == NOTEBOOK_SCRIPT_TYPE:
+            self._script = []
+            self.embedded.append((attributes, self._script))
+            return
+        if tag == "body" and not self.template:
+            self.template = "lab" if "jp-Notebook" in classes else ""
+        cell_id = attributes.get("id", "")
+        if cell_id.startswith("cell-id=") and len(self.cells) < MAX_CELLS:
+            kind = ("code" if classes & {"jp-CodeCell", "code_cell"} else
+                    "markdown" if classes & {"jp-MarkdownCell", "text_cell"} else "raw")
+            if classes & {"code_cell", "text_cell"} and not self.template:
+                self.template = "classic"
+            self._finish_code()
+            self.cells.append(PageCell(cell_id[len("cell-id="):], kind))
+            self._awaiting_input = False
+            return
+        if not self.cells:
+            return
+        if classes & {"jp-InputArea-editor", "input_area"}:
+            self._awaiting_input = self.cells[-1].kind == "code" and self.cells[-1].code is None
+        elif classes & {"jp-OutputArea", "output_wrapper", "jp-Cell-outputWrapper"}:
+            self._awaiting_input = False
+        elif tag == "pre" and self._awaiting_input:
+            self._code, self._awaiting_input = [], False
+
+    def handle_endtag(self, tag):
+        if tag == "script":
+            self._script = None
+        elif tag == "pre":
+            self._finish_code()
+
+    def _finish_code(self):
+        if self._code is not None and self.cells:
+            self.cells[-1].code = _code_from_highlight("".join(self._code))
+        self._code = None
+
+    def handle_data(self, data):
+        if self._script is not None:
+            self._script.append(data)
+        elif self._code is not None:
+            self._code.append(data)
+        elif self.cells and self.cells[-1].kind == "markdown" and data != "¶":
+            self.cells[-1].text.append(data)
+
+    def close(self):
+        super().close()
+        self._finish_code()
+
+
+def _code_from_highlight(shown: str) -> str:
+    """A cell's source from nbconvert's highlighted text: Pygments ends it with one newline and shows an empty
+    cell as a single space."""
+    if shown in (" \n", " ", "\n", ""):
+        return ""
+    return shown[:-1] if shown.endswith("\n") else shown
+
+
+def _markdown_text(cell: PageCell) -> str:
+    return re.sub(r"\n{3,}", "\n\n", "".join(cell.text)).strip()
+
+
+def comparable(code: str) -> str:
+    """What the plain route can see of a cell's code (for comparing a page with a notebook)."""
+    return code.replace("\r\n", "\n").strip("\n")
+
+
+def _decode(data: bytes) -> str | Problem:
+    if len(data) > MAX_HTML_BYTES:
+        return Problem("html_unreadable", f"{len(data) / 1e6:.0f} MB, more than the {MAX_HTML_BYTES // 2**20} MB "
+                                          "an HTML hand-in may have")
+    if data.startswith(b"%PDF"):
+        return Problem("html_unreadable", "a PDF file, not HTML (renamed .html?)")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        return Problem("html_unreadable", f"not UTF-8 ({err.reason} at byte {err.start}); Jupyter writes UTF-8")
+
+
+def read_page(data: bytes) -> _PageReader | Problem:
+    """The parsed page, or the problem that stops it from being read at all."""
+    text = _decode(data)
+    if isinstance(text, Problem):
+        return text
+    reader = _PageReader()
+    try:
+        reader.feed(text)
+        reader.close()
+    except Exception as err:  # html.parser is lenient; this is a last guard, never a crash of collect
+        return Problem("html_unreadable", f"HTML parser failed: {type(err).__name__}")
+    return reader
+
+
+def _embedded_notebook(reader: _PageReader) -> tuple[NotebookNode | None, str, str]:
+    """(notebook, its exact text, why it is not used: '' when it is)."""
+    if len(reader.embedded) > 1:
+        return None, "", f"{len(reader.embedded)} embedded notebooks, expected one"
+    attributes, pieces = reader.embedded[0]
+    text = unescape_from_script("".join(pieces))
+    digest = attributes.get("data-sha256", "")
+    if notebook_digest(text) != digest:
+        return None, "", "its SHA-256 does not match the one recorded in the page (altered or truncated)"
+    try:
+        nb = nbformat.reads(text, as_version=4)
+        nbformat.validate(nb)
+    except Exception as err:
+        return None, "", f"not a valid notebook ({type(err).__name__})"
+    return nb, text, ""
+
+
+def _cell_ids(nb: NotebookNode) -> list[str]:
+    return [c.get("id", "") for c in nb.cells]
+
+
+def _is_answer(cell: NotebookNode) -> bool:
+    meta = nbgrader_meta(cell)
+    return bool(meta.get("solution")) and not meta.get("locked")
+
+
+def _which_notebook(ids: set[str], templates: dict[str, NotebookNode]) -> str | None:
+    overlap = {name: len(ids & set(_cell_ids(nb))) for name, nb in templates.items()}
+    best = max(overlap, key=overlap.get, default=None)
+    return best if best and overlap[best] else None
+
+
+def _belongs(ids: set[str], notebook: str, templates: dict[str, NotebookNode]) -> Problem | None:
+    """None when the cells are the notebook's (more of its cell ids than any other notebook's), else the problem."""
+    template_ids = set(_cell_ids(templates[notebook]))
+    if not ids & template_ids:
+        other = _which_notebook(ids, templates)
+        return Problem("html_wrong_assignment", f"its cells are those of {other}" if other else
+                       "none of its cell ids belongs to the assignment's notebooks")
+    other = _which_notebook(ids, templates)
+    if other != notebook and len(ids & set(_cell_ids(templates[other]))) > len(ids & template_ids):
+        return Problem("html_wrong_assignment", f"its cells are mostly those of {other}")
+    return None
+
+
+def rebuild(cells: list[PageCell], template: NotebookNode) -> NotebookNode:
+    """The release notebook with the page's code in its unlocked code cells, the page's text in its written-answer
+    cells, and the cells the student added (in the page's order); cells missing from the page stay as released."""
+    by_id = {c.get("id"): c for c in template.cells}
+    built, used = [], set()
+    for page_cell in cells:
+        if page_cell.cell_id in used:
+            continue  # a repeated id: the first one counts
+        original = by_id.get(page_cell.cell_id)
+        if original is not None:
+            cell = copy.deepcopy(original)
+            locked = nbgrader_meta(cell).get("locked", False)
+            if cell.cell_type == "code" and page_cell.kind == "code" and page_cell.code is not None and not locked:
+                cell.source = page_cell.code
+            elif cell.cell_type == "markdown" and _is_answer(cell):
+                cell.source = _markdown_text(page_cell)
+        elif page_cell.kind == "code" and page_cell.code is not None:
+            cell = nbformat.v4.new_code_cell(page_cell.code)
+        elif page_cell.kind == "markdown":
+            cell = nbformat.v4.new_markdown_cell(_markdown_text(page_cell))
+        else:
+            continue
+        if CELL_ID.match(page_cell.cell_id):
+            cell["id"] = page_cell.cell_id
+        used.add(cell.get("id"))
+        built.append(cell)
+    position = {c.get("id"): i for i, c in enumerate(built)}
+    for index, cell in enumerate(template.cells):  # released cells the page lacks, after their predecessor
+        if cell.get("id") in position:
+            continue
+        before = [position[c.get("id")] for c in template.cells[:index] if c.get("id") in position]
+        at = max(before) + 1 if before else 0
+        built.insert(at, copy.deepcopy(cell))
+        position = {c.get("id"): i for i, c in enumerate(built)}
+    nb = nbformat.v4.new_notebook(cells=built, metadata=copy.deepcopy(template.metadata))
+    nb.nbformat, nb.nbformat_minor = template.nbformat, max(template.nbformat_minor, 5)
+    return nb
+
+
+def _rebuilt(reader: _PageReader, notebook: str, templates: dict[str, NotebookNode],
+             problems: list[Problem]) -> HtmlHandin:
+    route = f"nbconvert {reader.template or 'HTML'}"
+    if not reader.cells:
+        problems.append(Problem("html_unreadable", "no notebook cells in the page (not a Jupyter HTML export, "
+                                                   "or truncated before the first cell)"))
+        return HtmlHandin(None, route, problems)
+    ids = {c.cell_id for c in reader.cells}
+    wrong = _belongs(ids, notebook, templates)
+    if wrong:
+        return HtmlHandin(None, route, problems + [wrong])
+    code_cells = [c for c in reader.cells if c.kind == "code"]
+    if code_cells and all(c.code is None for c in code_cells):
+        return HtmlHandin(None, route, problems + [Problem("html_no_input", f"{len(code_cells)} code cells, none "
+                                                                             "with its code")])
+    shown = {c.cell_id for c in reader.cells if c.kind != "code" or c.code is not None}
+    missing = [grade_id(c) or c.get("id") for c in templates[notebook].cells
+               if _is_answer(c) and c.get("id") not in shown]
+    if missing:
+        return HtmlHandin(None, route, problems + [Problem("html_cells_missing", ", ".join(missing))])
+    nb = rebuild(reader.cells, templates[notebook])
+    problems.append(Problem("html_rebuilt", f"{route} page, {len(code_cells)} code cells"))
+    return HtmlHandin(nbformat.writes(nb), route, problems)
+
+
+def read_html_handin(data: bytes, notebook: str, templates: dict[str, NotebookNode]) -> HtmlHandin:
+    """The notebook `notebook` from an HTML hand-in's bytes. `templates`: the release notebooks by name (all of
+    the course's, so that another notebook's page is recognised). Never raises for what is in the page."""
+    reader = read_page(data)
+    if isinstance(reader, Problem):
+        return HtmlHandin(None, "unreadable", [reader])
+    problems: list[Problem] = []
+    if reader.embedded:
+        nb, text, unused = _embedded_notebook(reader)
+        if nb is not None:
+            wrong = _belongs(set(_cell_ids(nb)), notebook, templates)
+            if wrong:
+                return HtmlHandin(None, "export-html", [wrong])
+            shown = {c.cell_id: c.code for c in reader.cells if c.kind == "code"}
+            differ = [c.get("id") for c in nb.cells if c.cell_type == "code"
+                      and (shown.get(c.get("id")) is None or comparable(shown[c.get("id")]) != comparable(c.source))]
+            extra = [i for i in shown if i not in set(_cell_ids(nb))]
+            if differ or extra:
+                problems.append(Problem("html_edited", ", ".join(differ + [f"{i} (only in the page)" for i in extra])))
+            return HtmlHandin(text, "export-html", problems)
+        problems.append(Problem("html_embedded_ignored", unused))
+    return _rebuilt(reader, notebook, templates, problems)
+
+
+def release_templates(course: Course) -> dict[str, NotebookNode]:
+    """Every notebook of the course as released (the source notebook when there is no release yet), by name."""
+    templates = {}
+    for assignment in course.assignments():
+        for name in course.notebook_names(assignment):
+            for folder in ("release", "source"):
+                path = course.folder(folder) / assignment / f"{name}.ipynb"
+                if path.is_file():
+                    templates[name] = nbformat.read(path, as_version=4)
+                    break
+    return templates
+
+
+def place_html(page: Path, folder: Path, notebook: str, templates: dict[str, NotebookNode]) -> HtmlHandin:
+    """In `folder` (submitted/<student>/<assignment>/): the page kept as <notebook>.html, the notebook to grade as
+    <notebook>.ipynb (removed when the page gives none) and what collect learnt as <notebook>.handin.json."""
+    with page.open("rb") as stream:
+        data = stream.read(MAX_HTML_BYTES + 1)
+    handin = read_html_handin(data, notebook, templates)
+    folder.mkdir(parents=True, exist_ok=True)
+    kept = folder / f"{notebook}.html"
+    shutil.copy2(page, kept)
+    target = folder / f"{notebook}.ipynb"
+    if handin.gradable:
+        target.write_text(handin.notebook_text, encoding="utf-8")
+        shutil.copystat(page, target)  # the hand-in time, for nbgrader's timestamp and the newest-wins rule
+    else:
+        target.unlink(missing_ok=True)
+    write_handin(folder, notebook, kept.name, handin.route, handin.problems)
+    return handin
+
+
+def describe(handin: HtmlHandin) -> str:
+    """collect's line for a placed page: how the notebook was obtained, or why there is none."""
+    if not handin.gradable:
+        return "NOT GRADABLE: " + "; ".join(p.text for p in handin.problems if p.severity == NOT_GRADABLE)
+    said = "; ".join(p.text for p in handin.problems)
+    return f"from {handin.route}" + (f" ({said})" if said else "")
+
+
+def handin_order(path: Path) -> tuple[bool, float]:
+    """Sort key, best last: an .ipynb before an HTML page (it is the notebook itself), then the newest."""
+    return path.suffix.lower() == ".ipynb", path.stat().st_mtime
+
+
+def forget_html(folder: Path, notebook: str) -> None:
+    """An .ipynb was placed: no page or hand-in record of an earlier collect stays beside it."""
+    (folder / f"{notebook}.html").unlink(missing_ok=True)
+    clear_handin(folder, notebook)
