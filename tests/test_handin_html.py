@@ -269,3 +269,58 @@ def test_collect_places_html_hand_ins_and_keeps_the_pages(course, pages, tmp_pat
     assert "NOT GRADABLE" in placed["s2600004_toy.html"] and "nbconvert classic" in placed["s2600003_toy.htm"]
     reasons = {found.split("/")[-1]: reason for found, reason in report.skipped}
     assert "s2600005_toy.ipynb" in reasons["s2600005_toy.html"] and "HTML" in reasons["s2600005_toy.html"]
+
+
+# -- Round trip on report11: the score per test cell from each HTML route equals the .ipynb's -------------------------
+
+from tests.mutants.catalogue import REPO, load, run_path  # noqa: E402
+
+ROUND_TRIP_MUTANTS = ["sigmoid_on_regression_output", "no_hidden_activation", "loss_without_half",
+                      "loss_flat_target", "gradient_flat_target", "half_convention_mismatch"]
+
+
+def graded_form(nb, source):
+    """What autograde grades: the student's cells with the locked cells (tests) from the source notebook."""
+    tests = {grade_id(c): c.source for c in source.cells if c.metadata.get("nbgrader", {}).get("locked")}
+    nb = nbformat.from_dict(json.loads(nbformat.writes(nb)))
+    for cell in nb.cells:
+        if grade_id(cell) in tests:
+            cell.source = tests[grade_id(cell)]
+    return nb
+
+
+def scores(nb, source, folder, name):
+    path = folder / name / "report11.ipynb"  # the grader knows the notebook by its name
+    path.parent.mkdir(parents=True)
+    nbformat.write(graded_form(nb, source), path)
+    return {cell: result["passed"] for cell, result in run_path(path, {})["reference"].items()}
+
+
+@pytest.mark.slow
+def test_report11_scores_per_test_cell_are_the_same_from_every_route(tmp_path):
+    from backprop_course.collect.html_handin import release_templates
+    source = nbformat.read(REPO / "source" / "report11" / "report11.ipynb", as_version=4)
+    release = nbformat.read(REPO / "release" / "report11" / "report11.ipynb", as_version=4)
+    templates = release_templates(Course.at(REPO))
+    mutants = {m.name: m for m in load().mutants}
+    students = {"reference": sim.model_solution(release, source)}
+    for name in ROUND_TRIP_MUTANTS:
+        m = mutants[name]
+        nb = students["reference"]
+        cell = next(c for c in nb.cells if grade_id(c) == m.cell)
+        assert m.old in cell.source, name
+        students[name] = sim.with_source(nb, m.cell, cell.source.replace(m.old, m.new))
+    lost = {}
+    for name, nb in students.items():
+        expected = scores(nb, source, tmp_path, f"{name}-ipynb")
+        lost[name] = sorted(cell for cell, passed in expected.items() if not passed)
+        for route in ROUTES:
+            folder = REPO / "build" / "test-handin" / name / route  # export-html needs the course nearby
+            handin = read_html_handin(page_of(nb, route, folder, "report11"), "report11", templates)
+            assert handin.gradable, (name, route, [str(p) for p in handin.problems])
+            rebuilt = nbformat.reads(handin.notebook_text, as_version=4)
+            assert scores(rebuilt, source, tmp_path, f"{name}-{route}") == expected, (name, route)
+    print("\nround trip (cells that lost points, same on .ipynb, export-html, nbconvert lab, nbconvert classic):")
+    for name, cells in lost.items():
+        print(f"  {name:<30} {', '.join(cells) or '-'}")
+    assert lost["reference"] == [] and all(lost[name] for name in ROUND_TRIP_MUTANTS)
