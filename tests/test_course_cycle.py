@@ -168,7 +168,9 @@ def test_feedback_is_japanese_and_hides_hidden_tests(graded_course):
 def test_regrading_one_student_is_idempotent(graded_course):
     course, _, statuses = graded_course
     before = {s.key: (s.state, s.score, s.problems) for s in statuses if s.student == "s1000007"}
-    again = autograde(course, "toy", students=["s1000007"], jobs=1, progress=False)
+    kept = autograde(course, "toy", students=["s1000007"], jobs=1, progress=False)  # already graded: kept
+    assert {s.key: (s.state, s.score, s.problems) for s in kept} == before
+    again = autograde(course, "toy", students=["s1000007"], jobs=1, progress=False, regrade=True)
     assert {s.key: (s.state, s.score, s.problems) for s in again} == before
     assert len(load_statuses(course, "toy")) == 16
 

@@ -16,13 +16,11 @@ from .course.nbgrader_setup import prepare_nbgrader
 
 
 def cmd_release(args) -> int:
-    from .release import release_assignment, release_kit
+    from .release import release_assignment
     course = Course.at(args.course_root)
     for assignment in course.pick_assignments(args.assignment):
         for path in release_assignment(course.root, assignment):
             print(f"released {path.relative_to(course.root)}")
-    for path in release_kit(course.root):  # the student kit's wheel and its install steps (release/kit/)
-        print(f"released {path.relative_to(course.root)}")
     return 0
 
 
@@ -34,7 +32,11 @@ def cmd_collect(args) -> int:
     return 0
 
 
-AUTOGRADE_EXIT = """exit status: 0 when every notebook got a score (possibly "graded with problems");
+AUTOGRADE_EXIT = """Each notebook's status is saved the moment it is done; a run interrupted at any point and run
+again grades only what is missing: a notebook whose saved status has the digest of its current files
+(submission, source notebook, collect's flags) is kept. --regrade grades everything again.
+
+exit status: 0 when every notebook got a score (possibly "graded with problems");
 1 when any notebook is not gradable or needs review (printed after the summary, as nbgrader
 exits 1 on failures); 2 when the course or assignment cannot be used."""
 
@@ -43,7 +45,7 @@ def cmd_autograde(args) -> int:
     from .autograde import autograde, exit_status, needs_attention, print_summary
     course = Course.at(args.course_root)
     statuses = autograde(course, args.assignment, students=args.student, jobs=args.jobs,
-                         progress=not args.quiet)
+                         progress=not args.quiet, regrade=args.regrade)
     print_summary(statuses)
     attention = needs_attention(statuses)
     if attention:
@@ -110,6 +112,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--student", action="append", help="only these students (repeatable)")
     p.add_argument("--jobs", type=int, default=None, help="parallel workers (default: number of cores)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--regrade", action="store_true",
+                   help="grade again notebooks already graded from the same files (by default they are kept)")
     p.set_defaults(run=cmd_autograde)
 
     p = sub.add_parser("feedback", help="per-student Japanese feedback HTML")

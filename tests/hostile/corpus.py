@@ -104,6 +104,11 @@ FORK_BOMB = ("import os, time\nwhile True:\n    try:\n        pid = os.fork()\n 
              "    if pid == 0:\n        time.sleep(2)\n        while True:\n            pass\nwhile True:\n    pass")
 
 
+# Every later cell displays 1e9 (a pre_run_cell hook): nbgrader reads it as a test cell's score, above the
+# cell's points, and SaveAutoGrades raises ValueError in the grader's own process (issue 13).
+POINTS_ABOVE_MAXIMUM = "get_ipython().events.register('pre_run_cell', lambda *a: get_ipython().displayhook(1e9))"
+
+
 def cases(course_root: str) -> list[Case]:
     """Every case; `course_root` is the absolute path attacks try to reach."""
     gradebook, source = f"{course_root}/gradebook.db", f"{course_root}/source/toy/toy.ipynb"
@@ -148,6 +153,9 @@ def cases(course_root: str) -> list[Case]:
              toy_with(lambda nb: retyped(with_wrong_grad(nb), "test_sigmoid_grad")), (PROBLEMS, 6)),
         Case("invalid_json", "toy.ipynb is not JSON", toy_bytes(b'{"cells": [ oops'), (NOT_GRADABLE, None)),
         Case("empty_file", "toy.ipynb has 0 bytes", toy_bytes(b""), (NOT_GRADABLE, None)),
+        Case("points_above_maximum", "a hook displays 1e9 in every cell: nbgrader's SaveAutoGrades raises "
+                                     "ValueError; that notebook's status, the run goes on",
+             appended("sigmoid", POINTS_ABOVE_MAXIMUM), (NOT_GRADABLE, None)),
         Case("wrong_kernel_name", "kernelspec python2: the course's Python kernel is used", toy_with(renamed_kernel)),
         Case("renamed_notebook", "toy.ipynb saved as 'toy (1).ipynb' (collect would rename it; autograde alone "
                                  "reports it missing)",

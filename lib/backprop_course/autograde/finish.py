@@ -6,10 +6,13 @@ a test). nbgrader's SaveAutoGrades then records the scores, and the status gets 
 """
 from __future__ import annotations
 
+from pathlib import Path
+
 import nbformat
 from nbgrader.api import Gradebook
 from nbgrader.preprocessors import SaveAutoGrades
 
+from ..course.files import write_atomic
 from ..course.folder import Course
 from ..course.problems import Problem
 from ..course.status import NotebookStatus
@@ -89,7 +92,7 @@ def finish(course: Course, submission: Submission, result: ExecutionResult) -> N
     SaveAutoGrades(config=course.nbgrader_config).preprocess(nb, _resources(course, status))
     if result.verdicts is not None:
         write_verdict_scores(course, status, nb, result.verdicts)
-    nbformat.write(nb, result.output_path)
+    write_atomic(Path(result.output_path), nbformat.writes(nb))  # a killed run leaves no half-written notebook
     status.tests = test_outcomes(nb)
     status.score = sum(t.points for t in status.tests)
     status.max_score = sum(t.max_points for t in status.tests)

@@ -1,11 +1,13 @@
 """The prepare stage, in the main process: a submitted notebook read, validated and sanitised against
 the gradebook, copied to autograded/<student>/<assignment>/, and an execution job made for it (or a
-not-gradable status when there is nothing to execute). The job names the assignment's data files (the
+not-gradable status when there is nothing to execute). Each status carries the digest of what it is graded
+from, by which a later run recognises it as already graded. The job names the assignment's data files (the
 kernel's working folder gets those and nothing else) and carries the submission's grading key, from which
 the grader draws its hidden cases.
 """
 from __future__ import annotations
 
+import hashlib
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,7 +18,7 @@ from nbgrader.preprocessors import CheckCellMetadata, ClearOutput, DeduplicateId
 from nbgrader.utils import is_grade
 
 from ..course.folder import Course, CourseError
-from ..course.handin import read_handin
+from ..course.handin import handin_path, read_handin
 from ..course.nbgrader_setup import coursedir_for
 from ..course.problems import Problem
 from ..course.status import NOT_GRADABLE, NotebookStatus
@@ -110,17 +112,46 @@ def _register_submission(course: Course, assignment: str, student: str, submitte
     return sorted(notebooks)
 
 
-def prepare_student(course: Course, assignment: str, student: str, timeout: int) -> list[Submission]:
-    """Sanitised copies in autograded/<student>/<assignment>/ and an execution job per gradable notebook."""
+def grading_digest(course: Course, assignment: str, student: str, notebook: str) -> str:
+    """What a notebook's grade is made from, as one sha256: the submitted file (or its absence), the source
+    notebook (tests and points) and the files collect rejected for it. A saved status with this digest (and
+    its autograded notebook, when it has a score) means the notebook is already graded."""
+    digest = hashlib.sha256()
+    for path in (course.folder("submitted") / student / assignment / f"{notebook}.ipynb",
+                 course.folder("source") / assignment / f"{notebook}.ipynb",
+                 handin_path(course.folder("submitted") / student / assignment, notebook)):
+        digest.update(hashlib.sha256(path.read_bytes()).digest() if path.is_file() else b"absent")
+    for rejected in rejected_for(course, assignment, student, notebook):
+        digest.update(f"{rejected.found}\0{rejected.digest}\0".encode())
+    return digest.hexdigest()
+
+
+def already_graded(course: Course, status: NotebookStatus | None, digest: str) -> bool:
+    if status is None or status.digest != digest:
+        return False
+    output = course.folder("autograded") / status.student / status.assignment / f"{status.notebook}.ipynb"
+    return status.state == NOT_GRADABLE or output.is_file()
+
+
+def prepare_student(course: Course, assignment: str, student: str, timeout: int,
+                    only: set[str] | None = None) -> list[Submission]:
+    """Sanitised copies in autograded/<student>/<assignment>/ and an execution job per gradable notebook;
+    with `only`, just those notebooks (the others, already graded, are left as they are)."""
     submitted = course.folder("submitted") / student / assignment
     notebooks = _register_submission(course, assignment, student, submitted)
     target = course.folder("autograded") / student / assignment
-    shutil.rmtree(target, ignore_errors=True)  # re-running starts from submitted/ again
-    target.mkdir(parents=True)
+    if only is None:
+        shutil.rmtree(target, ignore_errors=True)  # re-running starts from submitted/ again
+    else:
+        notebooks = [name for name in notebooks if name in only]
+        for name in notebooks:
+            (target / f"{name}.ipynb").unlink(missing_ok=True)
+    target.mkdir(parents=True, exist_ok=True)
     copy_course_files(course, assignment, target)
     prepared = []
     for name in notebooks:
-        status = NotebookStatus(student=student, assignment=assignment, notebook=name)
+        status = NotebookStatus(student=student, assignment=assignment, notebook=name,
+                                digest=grading_digest(course, assignment, student, name))
         prepared.append(Submission(status))
         foreign = rejected_for(course, assignment, student, name)
         if foreign:  # collect refused files this student uploaded under another student's id

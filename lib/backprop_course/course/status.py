@@ -1,4 +1,8 @@
-"""Grading statuses, one per (student, notebook), persisted as grading_status/<assignment>.json.
+"""Grading statuses, one per (student, notebook). Each is saved on its own, atomically, as soon as the
+notebook is done: grading_status/<assignment>/<student>/<notebook>.json (the record, what counts); the
+run also writes grading_status/<assignment>.json, every record of the assignment in one file (the index).
+A status carries the digest of what it was graded from (see autograde/prepare.py), by which a later run
+recognises a notebook as already graded.
 
 States: graded; graded_with_problems (timeout, dead kernel, restored test cells: the score stands
 but the instructor should look); not_gradable (invalid or missing notebook, grading crashed: there
@@ -11,6 +15,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from ..notebooks.outcomes import TestOutcome
+from .files import write_json_atomic
 from .folder import Course
 from .problems import NOT_GRADABLE as NO_SCORE
 from .problems import NOTE, REVIEW, Problem
@@ -34,6 +39,7 @@ class NotebookStatus:
     tests: list[TestOutcome] = field(default_factory=list)
     execute_seconds: float = 0.0
     cells_seconds: float = 0.0
+    digest: str = ""  # sha256 of what the notebook was graded from (submission, source, collect's flags)
 
     @property
     def key(self) -> str:
@@ -68,25 +74,40 @@ class NotebookStatus:
 
 
 def status_path(course: Course, assignment: str) -> Path:
+    """The index: every saved status of the assignment in one file."""
     return course.folder("grading_status") / f"{assignment}.json"
 
 
+def record_path(course: Course, status: NotebookStatus) -> Path:
+    """The record of one notebook's status."""
+    return course.folder("grading_status") / status.assignment / status.student / f"{status.notebook}.json"
+
+
 def load_statuses(course: Course, assignment: str) -> dict[str, NotebookStatus]:
-    """Saved statuses by key `student/notebook` ({} before the first autograde)."""
+    """Saved statuses by key `student/notebook` ({} before the first autograde): the index, overlaid by the
+    records (a run killed before writing the index has still saved every notebook it finished)."""
     path = status_path(course, assignment)
-    if not path.is_file():
-        return {}
-    return {key: NotebookStatus.from_dict(value) for key, value in json.loads(path.read_text("utf-8")).items()}
+    index = json.loads(path.read_text("utf-8")) if path.is_file() else {}
+    statuses = {key: NotebookStatus.from_dict(value) for key, value in index.items()}
+    for record in sorted((course.folder("grading_status") / assignment).glob("*/*.json")):
+        status = NotebookStatus.from_dict(json.loads(record.read_text("utf-8")))
+        statuses[status.key] = status
+    return statuses
+
+
+def save_status(course: Course, status: NotebookStatus) -> Path:
+    """Save one notebook's status now, atomically (a killed run leaves the old record or the new one)."""
+    return write_json_atomic(record_path(course, status), status.to_dict())
+
+
+def write_index(course: Course, assignment: str) -> Path:
+    """Rewrite the assignment's index from the saved records (atomically)."""
+    merged = load_statuses(course, assignment)
+    return write_json_atomic(status_path(course, assignment), {k: merged[k].to_dict() for k in sorted(merged)})
 
 
 def save_statuses(course: Course, assignment: str, statuses: list[NotebookStatus]) -> Path:
-    """Merge `statuses` into the saved ones (newer replace older) and write the file atomically."""
-    merged = load_statuses(course, assignment)
-    merged.update({s.key: s for s in statuses})
-    path = status_path(course, assignment)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    scratch = path.with_suffix(".json.tmp")
-    scratch.write_text(json.dumps({k: merged[k].to_dict() for k in sorted(merged)}, ensure_ascii=False,
-                                  indent=1), encoding="utf-8")
-    scratch.replace(path)
-    return path
+    """Save the records of `statuses`, then rewrite the assignment's index."""
+    for status in statuses:
+        save_status(course, status)
+    return write_index(course, assignment)
