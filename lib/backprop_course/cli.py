@@ -16,11 +16,13 @@ from .course.nbgrader_setup import prepare_nbgrader
 
 
 def cmd_release(args) -> int:
-    from .release import release_assignment
+    from .release import release_assignment, release_kit
     course = Course.at(args.course_root)
     for assignment in course.pick_assignments(args.assignment):
         for path in release_assignment(course.root, assignment):
             print(f"released {path.relative_to(course.root)}")
+    for path in release_kit(course.root):  # the student kit's wheel and its install steps (release/kit/)
+        print(f"released {path.relative_to(course.root)}")
     return 0
 
 
