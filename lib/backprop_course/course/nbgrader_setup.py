@@ -1,18 +1,20 @@
 """Setting nbgrader up for this tool: done once, visibly, by the CLI's start-up (and the test set-up).
 
-Nothing here runs at import time. `prepare_nbgrader()` changes two things outside this package:
+Nothing here runs at import time. `prepare_nbgrader()` changes three things outside this package:
 - PATH gets this environment's scripts folder, because nbgrader runs `alembic` and kernels run
   `python` from PATH;
 - nbgrader learns its newest database migration id in-process. Every time nbgrader creates a
   gradebook it stamps it with that id, obtained by running `alembic heads` in a new interpreter:
   seconds each time, tens of seconds on a busy machine. The same id is read from nbgrader's own
-  migration scripts instead.
+  migration scripts instead;
+- SQLAlchemy's SAWarning, which nbgrader's gradebook code raises on every autograde, is not shown.
 `coursedir_for` builds nbgrader's CourseDirectory from a course's configuration.
 """
 from __future__ import annotations
 
 import os
 import sys
+import warnings
 from functools import lru_cache
 
 from .folder import Course
@@ -45,10 +47,18 @@ def alembic_head_installed() -> bool:
     return api is not None and getattr(api, "get_alembic_version", None) is alembic_head
 
 
+def silence_gradebook_warnings() -> None:
+    """nbgrader's gradebook code makes SQLAlchemy 2 warn ("Object of type ... not in session") on every autograde:
+    noise for the instructor, not a problem of the course. Only that warning class is silenced."""
+    from sqlalchemy.exc import SAWarning
+    warnings.filterwarnings("ignore", category=SAWarning)
+
+
 def prepare_nbgrader() -> None:
     """Everything the instructor's commands need from the environment (idempotent)."""
     put_scripts_on_path()
     install_alembic_head()
+    silence_gradebook_warnings()
 
 
 def coursedir_for(course: Course, **overrides):
