@@ -78,7 +78,7 @@ def finish(course: Course, submission: Submission, result: ExecutionResult) -> N
     nb = nbformat.read(result.output_path, as_version=4)
     for cell_index, kind, message in result.events:
         cell = describe_cell(nb, cell_index)
-        status.add(Problem(kind, f"{cell}: {message}" if kind == "dead_kernel" else cell))
+        status.add(Problem(kind, cell if kind in ("timeout", "not_run") else f"{cell}: {message}"))
     if result.verdicts is not None:
         for problem in apply_verdicts(nb, result.verdicts):
             status.add(problem)

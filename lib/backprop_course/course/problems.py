@@ -37,6 +37,23 @@ KINDS = {
                         "実行中にカーネルが停止しました。停止する前に得た点は残っています。"),
     "not_run": Kind(SCORED, "cells from {detail} on not run (kernel unresponsive)",
                     "カーネルが応答しなくなり、残りのセルは実行されませんでした。"),
+    # Limits of a confined kernel (sandbox/policy.py, limits.py): each ends that kernel only (output: the rest dropped).
+    "time_limit": Kind(SCORED, "notebook time limit reached in cell {detail}; later cells not run",
+                       "ノートブック全体の制限時間を超えたため、残りのセルは実行されませんでした。"
+                       "それまでに得た点は残っています。"),
+    "cpu_limit": Kind(SCORED, "kernel ended by its CPU time limit in cell {detail}",
+                      "CPU 時間の上限を超えたため、カーネルを停止しました。停止する前に得た点は残っています。"),
+    "memory_limit": Kind(SCORED, "kernel ended by its memory limit (all its processes together) in cell {detail}",
+                         "カーネルとその子プロセスが使ったメモリの合計が上限を超えたため、カーネルを停止しました。"
+                         "停止する前に得た点は残っています。"),
+    "process_limit": Kind(SCORED, "kernel ended by its process limit (too many processes or threads) in cell {detail}",
+                          "プロセス (またはスレッド) の数が上限に達したため、カーネルを停止しました。"
+                          "停止する前に得た点は残っています。"),
+    "disk_limit": Kind(SCORED, "kernel ended: its in-memory disk is full, in cell {detail}",
+                       "作業用のディスク領域 (ホームフォルダ, /tmp) がいっぱいになったため、カーネルを停止しました。"
+                       "停止する前に得た点は残っています。"),
+    "output_limit": Kind(SCORED, "output budget used up in cell {detail}",
+                         "出力が多すぎるため、上限を超えた分の出力は省略しました。"),
     "tests_edited": Kind(SCORED, "test cells restored (edited by the student): {detail}",
                          "テストセルが編集または削除されていたため、元に戻して採点しました。"),
     "tests_deleted": Kind(SCORED, "test cells restored (deleted by the student): {detail}",

@@ -9,7 +9,13 @@ What it handles, so that one misbehaving cell never loses the rest of the notebo
 - a cell running past `timeout` seconds is interrupted and gets a CellTimeoutError output; after two
   consecutive timeouts the kernel is considered stuck and the remaining cells are not run;
 - a kernel that dies stops execution, but the outputs (and so the scores) of the cells that ran
-  before stay; the dying cell and every cell after it get a DeadKernelError output.
+  before stay; the dying cell and every cell after it get a DeadKernelError output;
+- a kernel manager with a `deadline` (time.monotonic(): the notebook's wall-clock limit) bounds each
+  cell's timeout by the time left; a cell still running then, or a cell reached after it, ends the
+  run with a `time_limit` event, the rest not run.
+
+A kernel manager may also say which limit ended its kernel (`ending_kind`, a problem kind; else
+dead_kernel) and offer `notices`, (kind, message) pairs of limits met while the kernel went on.
 """
 from __future__ import annotations
 
@@ -25,6 +31,7 @@ TIMEOUT_ERROR = "CellTimeoutError"
 DEAD_KERNEL_ERROR = "DeadKernelError"
 NOT_RUN_ERROR = "CellNotRun"
 MAX_CONSECUTIVE_TIMEOUTS = 2
+TIME_LIMIT_TEXT = "ノートブック全体の制限時間を超えたため、実行されませんでした"
 
 
 def error_output(ename: str, evalue: str) -> NotebookNode:
@@ -42,8 +49,9 @@ def run_cells(nb: NotebookNode, workdir: str, timeout: int, kernel_name: str = "
               client_options: dict | None = None) -> tuple[list, float]:
     """Execute every code cell of `nb` in place; return (events, seconds spent running cells).
 
-    Events are (cell index, kind, message), kind timeout|dead_kernel|not_run (a kind of
-    course.problems); for dead_kernel the message says why the kernel ended when its manager knows.
+    Events are (cell index, kind, message), kind timeout|dead_kernel|not_run|time_limit or a limit the
+    kernel manager names (a kind of course.problems); for a dead kernel the message says why it ended
+    when its manager knows.
     The seconds exclude starting and stopping the kernel.
     """
     events, timeouts_in_a_row, cells_seconds = [], 0, 0.0
@@ -61,20 +69,36 @@ def run_cells(nb: NotebookNode, workdir: str, timeout: int, kernel_name: str = "
         shutdown_kernel="immediate",  # the notebook is done: no need to wait for a graceful exit
         extra_arguments=["--HistoryManager.hist_file=:memory:"], **(client_options or {}))
     with client.setup_kernel(stderr=subprocess.DEVNULL):  # kernel chatter (TCP warnings) is noise here
+        deadline = getattr(client.km, "deadline", None)
+        notices = getattr(client.km, "notices", [])
         for index, cell in enumerate(nb.cells):
             if cell.cell_type != "code":
                 continue
+            left = None if deadline is None else deadline - time.monotonic()
+            if left is not None and left < 1:
+                events.append((index, "time_limit", "no time left for this cell"))
+                _mark_rest(nb, index, NOT_RUN_ERROR, TIME_LIMIT_TEXT)
+                break
+            client.timeout = timeout if left is None else min(timeout, int(left))
             cell_started = time.perf_counter()
             try:
                 client.execute_cell(cell, index)
             except DeadKernelError:
                 # A confined kernel's manager (sandbox.SandboxedKernelManager) knows why its kernel ended.
                 ending = getattr(client.km, "ending", None)
-                events.append((index, "dead_kernel", ending or "kernel died"))
+                events.append((index, getattr(client.km, "ending_kind", None) or "dead_kernel",
+                               ending or "kernel died"))
                 _mark_rest(nb, index, DEAD_KERNEL_ERROR, "このセルの実行中にカーネルが停止しました")
                 break
             finally:
                 cells_seconds += time.perf_counter() - cell_started
+                while notices:
+                    events.append((index, *notices.pop(0)))
+            if index in timed_out and client.timeout < timeout:
+                events.append((index, "time_limit", f"still running when the notebook's time ran out"))
+                cell.outputs.append(error_output(TIMEOUT_ERROR, TIME_LIMIT_TEXT))
+                _mark_rest(nb, index + 1, NOT_RUN_ERROR, TIME_LIMIT_TEXT)
+                break
             if index in timed_out:
                 events.append((index, "timeout", f"cell ran over {timeout} s"))
                 cell.outputs.append(error_output(TIMEOUT_ERROR, f"{timeout} 秒以内に終わりませんでした"))

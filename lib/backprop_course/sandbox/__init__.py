@@ -17,9 +17,11 @@ The small API the autograde code calls:
 `allow_unconfined = true`: then it returns an unconfined Confinement whose `warning` must be shown
 in the output and attached to every status it affects. Never silently unconfined.
 
-Not covered (known limits): memory is capped per process (RLIMIT_AS), not per kernel with its
-children (no cgroups); a fork bomb's killed children stay zombies of the kernel, filling its own
-process budget until it ends; and tamper checks inside the kernel (backprop.grading.canary) raise
+Limits hold for the kernel's whole process tree (limits.py: cgroup v1 groups where root can make
+them, a watchdog always), each ending only that kernel with its own problem kind; the socket folder
+is taken back before any cell runs. Not covered (known limits): without cgroups, memory between two
+watchdog samples is bounded only per process (RLIMIT_AS); cgroup v2 is not used, the watchdog
+serves there; and tamper checks inside the kernel (backprop.grading.canary) raise
 the bar but cannot stop a student who rewrites IPython itself (an input transformer that empties
 every later cell): only judging outside the kernel could.
 """

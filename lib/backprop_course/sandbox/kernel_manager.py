@@ -6,6 +6,13 @@ talks to the kernel over the `ipc` transport (unix sockets in a private folder, 
 no network), always runs this Python's ipykernel whatever kernel name the notebook asks for, and
 interrupts by message (a signal would stop at bubblewrap).
 
+No host folder stays writable by the kernel: its socket folder is its own only until the five sockets
+exist, and is taken back before `start_kernel` returns, so before any student code can run; the
+connection file is root's (readable by the kernel's group); the kernel's own stdout/stderr go to a pipe
+the grader drains (keeping the last lines), not to a file. The whole tree's limits (limits.py) are
+watched from launch; `ending` and `ending_kind` say which one ended the kernel, and `deadline` (a
+time.monotonic() value) tells the cell loop when the notebook's wall-clock time runs out.
+
 Select it with traitlets configuration (see `Confinement.config()` in __init__.py):
 
     c.Execute.kernel_manager_class = "backprop_course.sandbox.kernel_manager.SandboxedKernelManager"
@@ -14,11 +21,14 @@ Select it with traitlets configuration (see `Confinement.config()` in __init__.p
 """
 from __future__ import annotations
 
+import asyncio
 import os
 import shutil
 import signal
 import sys
 import tempfile
+import threading
+import time
 from pathlib import Path
 
 from jupyter_client.kernelspec import KernelSpec
@@ -28,6 +38,7 @@ from traitlets import Dict, Unicode, default
 from . import uids
 from .command import PASSTHROUGH_ENV, KernelJail
 from .mounts import check_outside_course, python_folders
+from .limits import TreeLimits
 from .output_budget import BudgetedKernelClient
 from .policy import Policy
 from .processes import stop_strays
@@ -41,6 +52,15 @@ def jail_parent() -> str:
     """Where jail folders are made: the temporary folder, or /tmp when that path is too long for sockets."""
     base = tempfile.gettempdir()
     return base if len(base.encode()) + SOCKET_NAME_ROOM < SOCKET_PATH_MAX else "/tmp"
+
+SOCKET_WAIT_SECONDS = 60
+LOG_TAIL_BYTES = 4000
+
+
+def exit_kind(code: int | None) -> str:
+    """The problem kind of an abnormal exit status reported by bwrap (128 + signal)."""
+    return "cpu_limit" if code is not None and code - 128 == signal.SIGXCPU else "dead_kernel"
+
 
 def describe_exit(code: int | None, policy: Policy) -> str | None:
     """A sentence for an abnormal kernel exit status as reported by bwrap (128 + signal)."""
@@ -77,12 +97,39 @@ def _readable_snapshot(submission: Path, target: Path) -> Path:
     return target / submission.name
 
 
-def _log_tail(log: Path, lines: int = 3) -> str:
+class LogTail:
+    """A pipe for the kernel's own stdout and stderr, drained by a thread that keeps the last bytes: the
+    kernel can write as much as it likes there without filling any disk."""
+
+    def __init__(self):
+        self.read_fd, self.write_fd = os.pipe()
+        self.tail = b""
+        self._thread = threading.Thread(target=self._drain, name="sandbox-log", daemon=True)
+        self._thread.start()
+
+    def _drain(self) -> None:
+        while True:
+            try:
+                chunk = os.read(self.read_fd, 65536)
+            except OSError:
+                return
+            if not chunk:
+                os.close(self.read_fd)
+                return
+            self.tail = (self.tail + chunk)[-LOG_TAIL_BYTES:]
+
+    def close_writer(self) -> None:
+        """The grader's copy of the writing end (the kernel holds its own)."""
+        if self.write_fd >= 0:
+            os.close(self.write_fd)
+            self.write_fd = -1
+
+
+def _log_tail(log: LogTail | None, lines: int = 3) -> str:
     """The last lines of the kernel's own output that look like a crash report ('' if none)."""
-    try:
-        text = log.read_bytes()[-4000:].decode("utf-8", "replace")
-    except OSError:
+    if log is None:
         return ""
+    text = log.tail.decode("utf-8", "replace")
     crash = [line for line in text.splitlines() if "Fatal Python error" in line or "Error" in line]
     return f"; kernel log: {' | '.join(crash[-lines:])}" if crash else ""
 
@@ -93,6 +140,8 @@ class SandboxedKernelManager(AsyncKernelManager):
     # Why this manager's most recent kernel ended, when abnormally (None: running, or ended cleanly or by
     # the grader). nbclient's caller reads it after a DeadKernelError (notebooks/running.py).
     ending: str | None = None
+    ending_kind: str | None = None  # its problem kind: dead_kernel, cpu_limit, memory_limit, time_limit, ...
+    deadline: float | None = None   # time.monotonic() when the notebook's wall-clock time is up
 
     limits = Dict(help="Policy fields (see sandbox/policy.py) overriding the defaults").tag(config=True)
     course_root = Unicode("", help="The course root; refuse to mount anything exposing it").tag(config=True)
@@ -129,9 +178,9 @@ class SandboxedKernelManager(AsyncKernelManager):
         root = Path(tempfile.mkdtemp(prefix="backprop-kernel-", dir=jail_parent()))
         self._jail_parts = (account, root)
         socket_dir, passwd_dir = root / "ipc", root / "etc"
-        socket_dir.mkdir()
+        socket_dir.mkdir(mode=0o700)
         passwd_dir.mkdir()
-        os.chown(socket_dir, account.uid, account.uid)
+        os.chown(socket_dir, account.uid, account.uid)  # until its sockets exist (_lock_socket_dir)
         os.chmod(root, 0o711)
         snapshot = _readable_snapshot(submission, root / "submission")
         passthrough = {k: os.environ[k] for k in PASSTHROUGH_ENV if k in os.environ}
@@ -141,25 +190,44 @@ class SandboxedKernelManager(AsyncKernelManager):
         self._jail.write_account_files()
         self.connection_file = str(socket_dir / "kernel.json")
         self.ip = str(socket_dir / "kernel")
-        self.ending = None
+        self.ending = self.ending_kind = self.deadline = None
+        self.notices = []  # (problem kind, text) of limits met while the kernel goes on (output_limit)
+        self._tree = TreeLimits(f"kernel-{account.uid}-{os.getpid()}-{root.name[-8:]}", account.uid, self.policy)
         kw["cwd"] = str(root)
         kw["env"] = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LANG": "C.UTF-8"}
-        # The kernel's own stdout/stderr (crash messages, banners) go to a log, not the grader's terminal.
-        self._log_file = open(root / "kernel.log", "wb")
-        kw["stdout"] = kw["stderr"] = self._log_file
+        # The kernel's own stdout/stderr (crash messages, banners) go to a drained pipe, not the terminal.
+        self._log = LogTail()
+        kw["stdout"] = kw["stderr"] = self._log.write_fd
         return await super()._async_pre_start_kernel(**kw)
 
     def write_connection_file(self, **kwargs):
         super().write_connection_file(**kwargs)
-        os.chown(self.connection_file, self._jail.uid, self._jail.uid)
+        os.chown(self.connection_file, 0, self._jail.uid)  # the kernel reads it (group) and cannot write it
+        os.chmod(self.connection_file, 0o640)
 
     def format_kernel_cmd(self, extra_arguments=None):
         inner = [arg.replace("{connection_file}", self.connection_file) for arg in self.kernel_spec.argv]
-        return self._jail.argv(inner + list(extra_arguments or []))
+        return self._tree.launcher() + self._jail.argv(inner + list(extra_arguments or []))
 
     async def _async_launch_kernel(self, kernel_cmd, **kw):
         await super()._async_launch_kernel(kernel_cmd, **kw)
         self._popen = self.provisioner.process
+        self._log.close_writer()
+
+    async def _async_start_kernel(self, **kw):
+        """Start the kernel; return only once its socket folder is taken back and its limits are watched."""
+        await super()._async_start_kernel(**kw)
+        waited = time.monotonic() + SOCKET_WAIT_SECONDS
+        while not self._lock_socket_dir() and self._popen.poll() is None and time.monotonic() < waited:
+            await asyncio.sleep(0.02)
+        self._lock_socket_dir(force=True)
+        self.deadline = time.monotonic() + self.policy.notebook_seconds
+        self._tree.watch(self._popen.pid, self.deadline, self._limit_hit)
+
+    def _limit_hit(self, kind: str, text: str) -> None:
+        """Called by the watchdog just before it ends the sandbox for a limit."""
+        if self.ending is None and not self.shutting_down:
+            self.ending_kind, self.ending = kind, f"the kernel was ended: {text}"
 
     def _record_ending(self) -> None:
         """Remember why the kernel ended, if it ended abnormally (see `ending`); the first reason stays."""
@@ -171,25 +239,25 @@ class SandboxedKernelManager(AsyncKernelManager):
                 return  # the grader's own shutdown signal, not something the student's code did
             ending = describe_exit(code, self._jail.policy)
             if ending:
-                self.ending = ending + _log_tail(root / "kernel.log")
+                self.ending = ending + _log_tail(getattr(self, "_log", None))
+                self.ending_kind = exit_kind(code)
 
-    def _lock_socket_dir(self) -> None:
-        """Once the kernel has bound its five sockets, take back its folder (the one host folder it
-        could write to), so that it cannot fill the host's disk with files there."""
+    def _lock_socket_dir(self, force: bool = False) -> bool:
+        """Once the kernel has bound its five sockets (or, forced, at once), take back its folder, the
+        one host folder it could write to; True once taken back."""
         jail = getattr(self, "_jail", None)
         if jail is None or getattr(self, "_socket_dir_locked", False):
-            return
+            return True
         ports = [self.shell_port, self.iopub_port, self.stdin_port, self.control_port, self.hb_port]
-        if all(os.path.exists(f"{self.ip}-{port}") for port in ports):
-            os.chown(jail.socket_dir, 0, 0)
-            os.chmod(jail.socket_dir, 0o755)
+        if force or all(os.path.exists(f"{self.ip}-{port}") for port in ports):
+            os.chown(jail.socket_dir, 0, jail.uid)
+            os.chmod(jail.socket_dir, 0o750)
             self._socket_dir_locked = True
+        return self._socket_dir_locked
 
     async def _async_is_alive(self) -> bool:
         alive = await super()._async_is_alive()
-        if alive:  # nbclient asks every second while a cell runs
-            self._lock_socket_dir()
-        else:  # the ending is known before nbclient raises DeadKernelError
+        if not alive:  # the ending is known before nbclient raises DeadKernelError
             self._record_ending()
         return alive
 
@@ -200,6 +268,12 @@ class SandboxedKernelManager(AsyncKernelManager):
         if popen is not None and popen.poll() is None:
             stop_strays(popen.pid)
 
+    async def _async_shutdown_kernel(self, now: bool = False, restart: bool = False) -> None:
+        tree = getattr(self, "_tree", None)
+        if tree is not None:
+            tree.stop()  # the grader is ending it: no limit can be hit any more
+        await super()._async_shutdown_kernel(now=now, restart=restart)
+
     async def _async_cleanup_resources(self, restart: bool = False) -> None:
         await super()._async_cleanup_resources(restart=restart)
         self._record_ending()
@@ -208,13 +282,19 @@ class SandboxedKernelManager(AsyncKernelManager):
 
     # AsyncKernelManager binds these names to the base class's coroutines; route them through ours.
     cleanup_resources = _async_cleanup_resources
+    start_kernel = _async_start_kernel
+    shutdown_kernel = _async_shutdown_kernel
     is_alive = _async_is_alive
     interrupt_kernel = _async_interrupt_kernel
 
     def _release_jail(self) -> None:
-        log_file = getattr(self, "_log_file", None)
-        if log_file is not None:
-            log_file.close()
+        log = getattr(self, "_log", None)
+        if log is not None:
+            log.close_writer()
+        tree = getattr(self, "_tree", None)
+        if tree is not None:
+            tree.stop()
+            tree.remove()
         account, root = getattr(self, "_jail_parts", (None, None))
         if root is not None:
             shutil.rmtree(root, ignore_errors=True)

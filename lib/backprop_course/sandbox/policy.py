@@ -3,13 +3,23 @@
 Read from `course.toml`:
 
     [grading.sandbox]
-    cpu_seconds = 600          # CPU time for the whole notebook (RLIMIT_CPU)
-    memory_mb = 4096           # address space per process (RLIMIT_AS)
-    max_processes = 128        # processes and threads of the kernel's own account (RLIMIT_NPROC)
+    notebook_seconds = 300     # wall-clock time for the whole notebook (besides nbgrader's per-cell timeout)
+    cpu_seconds = 600          # CPU time of the kernel process (RLIMIT_CPU)
+    memory_mb = 4096           # memory of the kernel with all its children, and address space per process
+    max_processes = 128        # processes and threads of the kernel with its children (and of its uid)
     max_file_mb = 64           # largest file the kernel may write (RLIMIT_FSIZE)
-    scratch_mb = 512           # size of the kernel's private, in-memory home folder
-    max_output_mb = 16         # outputs the grader accepts from one kernel; later outputs arrive empty
+    scratch_mb = 512           # size of the kernel's private, in-memory home folder (its disk budget)
+    max_output_mb = 16         # outputs (errors included) the grader accepts from one kernel; the rest is dropped
+    use_cgroups = true         # false: enforce the tree's memory and processes by the watchdog alone
     allow_unconfined = false   # true: grade without confinement (loudly) when it cannot be set up
+
+notebook_seconds: the course's model solutions run in 1.5-4.3 s each (measured, one BLAS thread); 300 s
+leaves honest slow code about 70 times that, and bounds what one notebook can take of a worker to five
+minutes. Raise it for an assignment that trains for long.
+
+Each of the first four, when hit, ends that kernel only (see limits.py) and becomes its own problem
+kind (time_limit, cpu_limit, memory_limit, process_limit; disk_limit for the in-memory folders,
+output_limit for outputs, which are dropped while the kernel goes on).
 """
 from __future__ import annotations
 
@@ -26,12 +36,14 @@ class PolicyError(ValueError):
 class Policy:
     """Limits for one grading kernel; every number is per kernel."""
 
+    notebook_seconds: int = 300
     cpu_seconds: int = 600
     memory_mb: int = 4096
     max_processes: int = 128
     max_file_mb: int = 64
     scratch_mb: int = 512
     max_output_mb: int = 16
+    use_cgroups: bool = True
     allow_unconfined: bool = False
     # Kernels run as uid/gid uid_base + slot, one slot per kernel alive on this machine.
     uid_base: int = 62000
