@@ -12,14 +12,13 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
+from backprop_kit.student.page import CDN_MATHJAX, LOCAL_MATHJAX, mathjax_url
 from traitlets.config import Config
 from traitlets.config.loader import PyFileConfigLoader
 
 CONFIG_FILE = "nbgrader_config.py"
 SETTINGS_FILE = "course.toml"
 DEFAULT_TIMEOUT = 30  # nbgrader's own default for Execute.timeout
-CDN_MATHJAX = "https://cdnjs.cloudflare.com/ajax/libs/mathjax/2.7.7/MathJax.js?config=TeX-AMS_CHTML-full,Safe"
-LOCAL_MATHJAX = "file:///usr/share/javascript/mathjax/MathJax.js?config=TeX-AMS_CHTML-full,Safe"
 
 
 class CourseError(Exception):
@@ -49,10 +48,7 @@ def load_settings(root: Path | None) -> dict:
 def mathjax_url_from(settings: dict) -> str:
     """The MathJax 2 URL to use: the local copy when it exists, else the configured CDN URL."""
     course = settings.get("course", {})
-    local = course.get("mathjax_local", LOCAL_MATHJAX)
-    if local.startswith("file://") and Path(local[len("file://"):].split("?")[0]).is_file():
-        return local
-    return course.get("mathjax_url", CDN_MATHJAX)
+    return mathjax_url(course.get("mathjax_local", LOCAL_MATHJAX), course.get("mathjax_url", CDN_MATHJAX))
 
 
 GRADING_SECRET_FILE = ".grading_secret"

@@ -6,21 +6,9 @@ from __future__ import annotations
 
 import re
 
+from backprop_kit.student.notebook import DOWNLOAD_SUFFIX, clean_stem  # noqa: F401  (the student's export-html names files too)
+
 DEFAULT_STUDENT_ID = r"[A-Za-z]?\d{6,8}"
-# What browsers and LMSs add to a downloaded name: " (1)", "(2)", " - コピー", "_copy", "-1".
-DOWNLOAD_SUFFIX = re.compile(r"(\s*\(\d+\)|\s*-\s*コピー|\s*のコピー|[_\- ]copy|-\d)$", re.IGNORECASE)
-
-
-def clean_stem(stem: str, student_id: str | None) -> str:
-    """The file stem without the student id and the download suffixes, lower-cased."""
-    stem = stem.lower()
-    if student_id:
-        stem = stem.replace(student_id.lower(), " ")
-    stem = stem.strip(" _-")
-    previous = None
-    while previous != stem:
-        previous, stem = stem, DOWNLOAD_SUFFIX.sub("", stem).strip(" _-")
-    return stem
 
 
 def match_notebook(stem: str, known: list[str]) -> str | None:

@@ -1,73 +1,31 @@
-"""`check NOTEBOOK`: the student's own test run, like nbgrader validate but honest about failures.
+"""`backprop-course check NOTEBOOK`: the kit's check (backprop_kit.student.check) with what the course knows.
 
-Runs a copy of the notebook from top to bottom in a fresh kernel (the file is not modified), then
-reports in Japanese every visible test that failed and every other cell that raised. Test cells left
-empty by the release (their tests are hidden) are listed as run at grading time, never as passed,
-and the totals count only the tests that really ran. Exit status: 0 when all visible tests pass,
-1 when anything failed, 2 when the file itself is unusable.
+The report and exit status are the kit's (0 all visible tests pass, 1 anything failed, 2 unusable file);
+here the notebook runs in the course tool's kernel loop (timeouts, a dying kernel), it must be one of the
+course's assignment notebooks, tests are scored by nbgrader's rule, and locked cells changed since the
+release are named.
 """
 from __future__ import annotations
 
-import sys
-import textwrap
 from pathlib import Path
 
-from ..notebooks.cells import (grade_id, is_emptied_hidden_test, is_test_cell, points, tampered_locked_cells,
-                    test_cells)
+from backprop_kit.student import check as kit
+from nbgrader.utils import determine_grade
+
+from ..notebooks.cells import tampered_locked_cells
 from ..notebooks.running import run_cells
-from ..notebooks.hints import hint_for
-from ..notebooks.outcomes import last_error, reason_text, relabel_test_stderr, test_outcomes
-from .notebook import StudentError, identify, read_student_notebook
+from .notebook import identify
+
+PENDING = kit.PENDING
+totals = kit.totals
+
+
+def _notes(nb) -> list[str]:
+    return [f"テストセル {cell_id} が書き換えられています。提出後は元のテストで採点されます。"
+            for cell_id in tampered_locked_cells(nb)]
 
 
 def check_notebook(path: Path, timeout: int = 120, out=None) -> int:
     """Run the notebook's visible tests and print a Japanese report; returns the exit status."""
-    out = out or sys.stdout
-    try:
-        nb = read_student_notebook(path)
-        identify(nb, path)
-    except StudentError as err:
-        print(f"エラー: {err}", file=out)
-        return 2
-    for cell_id in tampered_locked_cells(nb):
-        print(f"  注意: テストセル {cell_id} が書き換えられています。提出後は元のテストで採点されます。", file=out)
-    print(f"{path.name} を最初から実行しています (各セル最大 {timeout} 秒)...", file=out)
-    run_cells(nb, str(path.parent.resolve()), timeout)  # events show up as error outputs
-    relabel_test_stderr(nb)
-    emptied = {grade_id(c) for _, c in test_cells(nb) if is_emptied_hidden_test(c)}
-    outcomes = [t for t in test_outcomes(nb) if t.grade_id not in emptied]
-    failed = [t for t in outcomes if not t.passed]
-    cell_errors = [(i, last_error(c)) for i, c in enumerate(nb.cells)
-                   if c.cell_type == "code" and not is_test_cell(c) and last_error(c)]
-    for index, (ename, evalue) in cell_errors:
-        print(f"  セル {index + 1} でエラー:\n{textwrap.indent(reason_text(ename, evalue), '    ')}\n"
-              f"    → {hint_for(ename)}", file=out)
-    for _, cell in test_cells(nb):
-        test = next((t for t in outcomes if t.grade_id == grade_id(cell)), None)
-        if test is None:
-            print(f"  [{PENDING}] {grade_id(cell)} (- / {points(cell):g} 点)", file=out)
-            continue
-        mark = "合格  " if test.passed else "不合格"
-        print(f"  [{mark}] {test.grade_id} ({test.points:g}/{test.max_points:g} 点)", file=out)
-        if not test.passed:
-            print(f"{textwrap.indent(test.reason, '      ')}\n      → {hint_for(test.ename)}", file=out)
-    print(totals(outcomes, [c for _, c in test_cells(nb) if grade_id(c) in emptied], len(cell_errors)), file=out)
-    return 0 if not failed and not cell_errors else 1
-
-
-PENDING = "隠しテスト (採点時に実行)"
-
-
-def totals(ran: list, pending_cells: list, cell_errors: int) -> str:
-    """The Japanese summary: the tests that ran (passed, points), errors, hidden tests left for grading."""
-    passed = sum(t.passed for t in ran)
-    lines = [f"実行したテスト: {len(ran)} 個中 {passed} 個に合格 "
-             f"({sum(t.points for t in ran):g} / {sum(t.max_points for t in ran):g} 点)。"]
-    if passed == len(ran) and not cell_errors:
-        lines.insert(0, "すべての公開テストに合格しました。")
-    else:
-        lines.append(f"不合格のテスト: {len(ran) - passed} 個、エラーのセル: {cell_errors} 個。")
-    hidden_points = sum(points(c) for c in pending_cells)
-    lines.append(f"隠しテスト{f' {len(pending_cells)} 個 ({hidden_points:g} 点)' if pending_cells else ''}は"
-                 "ここでは実行されず、提出後の採点時に実行されます。")
-    return "\n".join(lines)
+    return kit.check_notebook(path, timeout=timeout, out=out, run=run_cells, identify=identify,
+                              score=determine_grade, notes=_notes)

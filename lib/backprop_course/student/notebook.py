@@ -1,38 +1,27 @@
-"""Student-side helpers: reading a notebook with clear Japanese errors, and recognising its assignment."""
+"""Student-side helpers with the course near: the kit's notebook reading (errors as CourseError), and
+recognising which assignment notebook a file is."""
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import nbformat
+from backprop_kit.student import notebook as kit
 from nbformat import NotebookNode
 
-from ..notebooks.cells import grade_id, nbgrader_meta
 from ..course.folder import Course, CourseError, find_course_root
-from ..course.names import clean_stem
+from ..notebooks.cells import grade_id, nbgrader_meta
 
 
-class StudentError(CourseError):
+class StudentError(CourseError, kit.StudentError):
     """A problem with a student's notebook, explained in Japanese."""
 
 
 def read_student_notebook(path: Path) -> NotebookNode:
     """The notebook at `path`, or StudentError saying in Japanese what is wrong with the file."""
-    if not path.is_file():
-        raise StudentError(f"ファイル {path} が見つかりません。")
-    if path.suffix != ".ipynb":
-        raise StudentError(f"{path.name} はノートブック (.ipynb) ではありません。")
     try:
-        json.loads(path.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as err:
-        raise StudentError(f"{path.name} は JSON として読めません (ファイルが壊れています: {err})。"
-                           "JupyterLab で開き直して保存するか、配布されたノートブックからやり直してください。")
-    try:
-        nb = nbformat.read(path, as_version=4)
-        nbformat.validate(nb)
-    except Exception as err:
-        raise StudentError(f"{path.name} はノートブックの形式になっていません ({type(err).__name__})。")
-    return nb
+        return kit.read_student_notebook(path)
+    except kit.StudentError as err:
+        raise StudentError(str(err)) from None
 
 
 def _grade_ids(nb: NotebookNode) -> set[str]:
@@ -54,12 +43,14 @@ def identify(nb: NotebookNode, path: Path) -> tuple[str | None, str]:
     With a course folder nearby, the notebook's nbgrader cell ids are compared with the released (or
     source) notebooks; without one, any nbgrader notebook is accepted and named after its file.
     """
-    ids = _grade_ids(nb)
-    if not ids:
-        raise StudentError(f"{path.name} は課題のノートブックではありません (採点用のセルがありません)。")
+    try:
+        own_name = kit.notebook_name(nb, path)
+    except kit.StudentError as err:
+        raise StudentError(str(err)) from None
     course = _course_near(path)
     if course is None:
-        return None, clean_stem(path.stem, None) or path.stem
+        return None, own_name
+    ids = _grade_ids(nb)
     best, overlap = None, 0
     for assignment in course.assignments():
         for name in course.notebook_names(assignment):
