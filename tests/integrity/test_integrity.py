@@ -2,12 +2,18 @@
 
 One throwaway course, one student per attack plus blank / reference / dummy, ONE autograde run (confined
 kernels: needs root and bubblewrap, as production grading does), then feedback and grades. Prints the
-table (attack, notebook, points, baseline, gained, leaked) and the totals; fails when any attack gained
-a point over its baseline, when any feedback page holds a hidden-test line or a held-out value, or when
-the reference solutions do not get every automatic point.
+table (attack, notebook, points, blank baseline, gained, leaked, and the test cells gained) and the totals;
+fails when any attack gained a point over the blank notebook on a cell it does not name as honest work,
+when any feedback page holds a hidden-test line, a held-out value, grader source, the grading secret or a
+dump of the kernel's cases file, when a grading run crashed, or when the reference solutions do not get
+every automatic point.
 
-Against the grader of 2026-11-29 this test FAILS on purpose: grades are still decided inside the kernel
-(issue 12). Run: pytest tests/integrity -m slow -s
+The corpus: the first wave (issue 12's attack classes, written against the grader that decided grades in
+the kernel, re-pointed to the kit-protocol notebooks) and a second wave against the redesign (forged
+answer records, the cases file, replaced kit internals, self-reported flags, numerical differentiation
+against the large case, report-model cheats, malformed records, leaks). Whether it passes is measured, not
+assumed: see MEASURED_2026-11-29.md for the latest table and the findings it names.
+Run: pytest -p no:cacheprovider tests/integrity -m slow -s
 """
 import os
 import shutil
@@ -42,7 +48,8 @@ def test_no_attack_gains_points_or_sees_hidden_material():
         seconds = ", ".join(f"{step} {value:.0f} s" for step, value in run.seconds.items())
         print(f"\n{len(ATTACKS)} attacks tried, {gained:g} points gained over the blank notebook, "
               f"{leaked} hidden lines or values in any feedback page  ({seconds})")
-        print("(baseline: the blank notebook, or the dummy student for attacks built on attacks.DUMMIES, marked *)")
+        print("(baseline: the blank notebook cell by cell; * : also the dummy student's cells (attack built on "
+              "attacks.DUMMIES); + : the attack's honest cells (Attack.honest) not counted)")
         reference = run.students["reference"]
         short = {nb: (reference.scores.get(nb), run.max_auto[nb]) for nb in harness.NOTEBOOKS
                  if reference.scores.get(nb) != run.max_auto[nb]}
