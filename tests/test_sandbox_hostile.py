@@ -3,10 +3,13 @@
 A class of good students and one student per hostile case is autograded in parallel (2 workers);
 each case must get exactly its expected status and score, nothing may leak, the good students and
 every untouched notebook keep full marks, the gradebook holds every score, and the course files are
-unchanged. The figure is printed: N hostile cases tried, N contained, 0 other students affected,
-0 grades lost.
+unchanged. The figures are printed: N hostile cases tried, N contained, 0 other students affected,
+0 grades lost, and the peak host disk and memory the run used (sampled every half second).
 """
+import os
 import shutil
+import tempfile
+import threading
 
 import nbformat
 import pytest
@@ -22,6 +25,43 @@ from hostile.corpus import FULL, GRADED, KNOWN_GAPS, cases
 
 GOOD = ["good_1", "good_2", "good_3"]
 GUARDED_FOLDERS = ("source", "submitted", "release")
+MB = 2**20
+HOST_USE = {}  # the HostUse of the graded class run
+
+
+class HostUse:
+    """Samples, while running, how much more of the host's disk (the temporary folder's file system, where
+    kernel folders live) and memory (MemTotal - MemAvailable, the kernels' in-memory folders included) is
+    in use than at the start; keeps the peaks."""
+
+    def __init__(self, interval=0.5):
+        self.interval, self.peak_disk, self.peak_memory = interval, 0, 0
+        self._stop = threading.Event()
+        self._base = (self.disk(), self.memory())
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    @staticmethod
+    def disk():
+        stats = os.statvfs(tempfile.gettempdir())
+        return (stats.f_blocks - stats.f_bfree) * stats.f_frsize
+
+    @staticmethod
+    def memory():
+        info = dict(line.split(":", 1) for line in open("/proc/meminfo"))
+        return (int(info["MemTotal"].split()[0]) - int(info["MemAvailable"].split()[0])) * 1024
+
+    def _run(self):
+        while not self._stop.wait(self.interval):
+            self.peak_disk = max(self.peak_disk, self.disk() - self._base[0])
+            self.peak_memory = max(self.peak_memory, self.memory() - self._base[1])
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join()
 
 
 def confined_autograde_is_wired() -> bool:
@@ -50,8 +90,10 @@ def graded(released, tmp_path_factory):
     for case in corpus:
         submit(root, case.name, case.build(good))
     before = {name: fingerprint(root / name) for name in GUARDED_FOLDERS}
-    statuses = autograde(Course.at(root), ASSIGNMENT, jobs=2, progress=False)
+    with HostUse() as use:
+        statuses = autograde(Course.at(root), ASSIGNMENT, jobs=2, progress=False)
     after = {name: fingerprint(root / name) for name in GUARDED_FOLDERS}
+    HOST_USE["run"] = use
     return root, corpus, statuses, before, after
 
 
@@ -72,8 +114,9 @@ def test_nothing_leaks_and_the_course_files_are_untouched(graded):
     root, corpus, _, before, after = graded
     assert [c.name for c in corpus if leaked(root, c.name)] == []
     assert before == after
-    # 50 MB printed; the grader kept at most the policy's output budget (16 MB by default).
-    assert (root / "autograded" / "huge_output" / ASSIGNMENT / f"{NOTEBOOK}.ipynb").stat().st_size < 17 * 2**20
+    # 50 MB printed, 100 MB of errors; the grader kept at most the policy's output budget (16 MB by default).
+    for name in ("huge_output", "error_flood"):
+        assert (root / "autograded" / name / ASSIGNMENT / f"{NOTEBOOK}.ipynb").stat().st_size < 17 * 2**20, name
 
 
 def test_every_problem_is_explained_in_the_status(graded):
@@ -84,7 +127,10 @@ def test_every_problem_is_explained_in_the_status(graded):
     assert unexplained == []
     # The C loop races CPU time against wall time: on a busy machine two timeouts come first.
     for name, causes in [("cpu_in_c", ["CPU time limit", "kernel unresponsive"]), ("segfault", ["segmentation fault"]),
-                         ("os_exit", ["status 1"]),
+                         ("os_exit", ["status 1"]), ("fork_bomb", ["process limit"]), ("fast_forks", ["process limit"]),
+                         ("memory_children", ["memory limit"]), ("fill_tmp_every_path", ["in-memory disk is full"]),
+                         ("ignores_sigterm", ["kernel unresponsive"]), ("many_short_cells", ["notebook time limit"]),
+                         ("error_flood", ["output budget"]), ("huge_output", ["output budget"]),
                          ("duplicated_test_cell", ["duplicated test cells removed (the gradebook's copy is graded): "
                                                    "test_sigmoid_zero"])]:
         assert any(c in p for c in causes for p in by_student[name].problems), (name, by_student[name].problems)
@@ -97,8 +143,10 @@ def test_figures_no_other_student_affected_no_grade_lost(graded, capsys):
     affected = [s for s in GOOD if got.get(s) != FULL]
     lost = lost_grades(root, statuses, GOOD + [c.name for c in corpus])
     with capsys.disabled():
+        use = HOST_USE["run"]
         print(f"\n{len(corpus)} hostile cases tried, {len(contained)} contained, "
-              f"{len(affected)} other students affected, {len(lost)} grades lost")
+              f"{len(affected)} other students affected, {len(lost)} grades lost, "
+              f"peak host disk +{use.peak_disk / MB:.0f} MB, peak host memory +{use.peak_memory / MB:.0f} MB")
         for name, (_, why) in KNOWN_GAPS.items():
             print(f"  known gap, not counted as contained: {name}: {why}")
     assert (len(contained), affected, lost) == (len(corpus) - len(KNOWN_GAPS), [], [])

@@ -21,7 +21,9 @@ from .corpus import NOT_GRADABLE, guarded_cells
 NOTEBOOK = "toy"
 # CPU 15 s: more than the imports (~2 s) plus an 8 s cell timeout, so a Python loop is interrupted by the
 # timeout first; less than two timeouts, so a C loop that ignores the interrupt dies of the CPU limit.
-SANDBOX_SETTINGS = "\n[grading.sandbox]\ncpu_seconds = 15\nmemory_mb = 2048\nmax_processes = 48\nmax_file_mb = 16\n"
+# The whole notebook: 60 s, well above a good run (~5 s) and the slowest hostile case that should finish.
+SANDBOX_SETTINGS = ("\n[grading.sandbox]\nnotebook_seconds = 60\ncpu_seconds = 15\nmemory_mb = 2048\nmax_processes = 48\n"
+                    "max_file_mb = 16\n")
 
 
 def build_course(root: Path, timeout: int = 8) -> Path:

@@ -16,6 +16,8 @@ import copy
 from dataclasses import dataclass, field
 from typing import Callable
 
+import nbformat
+
 from backprop_course.simulation.edits import with_appended, with_source, without_cell
 from backprop_course.simulation.toy_course import answer, test
 
@@ -104,6 +106,37 @@ FORK_BOMB = ("import os, time\nwhile True:\n    try:\n        pid = os.fork()\n 
              "    if pid == 0:\n        time.sleep(2)\n        while True:\n            pass\nwhile True:\n    pass")
 
 
+# Every host path a first cell might write to, then every in-memory folder filled (the disk budget ends the kernel).
+FILL_EVERYWHERE = (_try("import glob\nfolder = glob.glob('/tmp/backprop-kernel-*/ipc')[0]\nopen(folder + '/filler', 'wb')")
+                   + _try("open(glob.glob('/tmp/backprop-kernel-*/ipc/kernel.json')[0], 'ab').write(b'x' * 2**20)")
+                   + "\nimport os\nfor _ in range(64):\n    os.write(2, b'x' * 2**20)  # the kernel's own stderr: a pipe\n"
+                   "for folder in ('/dev/shm', '/home/student', '/tmp'):\n    try:\n        for i in range(1000):\n"
+                   "            with open(f'{folder}/fill{i}', 'wb') as f:\n                f.write(b'x' * 2**20)\n"
+                   "    except OSError:\n        pass\nimport time\ntime.sleep(5)")
+# Children that exit at once, never reaped: faster than any sampling, the count stays at the limit as zombies.
+FAST_FORKS = ("import os\nwhile True:\n    try:\n        if os.fork() == 0:\n            os._exit(0)\n"
+              "    except OSError:\n        break\nimport time\ntime.sleep(5)")
+# Ignores SIGINT (the interrupt) and SIGTERM, as does a child in its own session.
+DEAF_KERNEL = ("import os, signal, time\nfor sig in (signal.SIGINT, signal.SIGTERM):\n    signal.signal(sig, signal.SIG_IGN)\n"
+               "if os.fork() == 0:\n    os.setsid()\n    while True:\n        time.sleep(1)\nwhile True:\n    time.sleep(1)")
+# Ten children holding 250 MB each: each far below its own address space limit, together over the tree's 2 GB.
+MEMORY_CHILDREN = ("import os, time\nfor i in range(10):\n    if os.fork() == 0:\n        try:\n"
+                   "            hold = b'x' * (250 * 2**20)\n            time.sleep(60)\n        finally:\n"
+                   "            os._exit(0)\ntime.sleep(30)")
+# 200 error messages of about 500 kB each (50 traceback lines of 10,000 characters).
+ERROR_FLOOD = "for _ in range(200):\n    get_ipython()._showtraceback(ValueError, 'v' * 10**4, ['t' * 10**4] * 50)"
+
+
+def with_cells_before(cell_id: str, sources: list[str]) -> Callable:
+    """The reference with plain code cells inserted before the cell `cell_id`."""
+    def change(nb):
+        nb = copy.deepcopy(nb)
+        index = next(i for i, c in enumerate(nb.cells) if c.metadata.get("nbgrader", {}).get("grade_id") == cell_id)
+        nb.cells[index:index] = [nbformat.v4.new_code_cell(source) for source in sources]
+        return nb
+    return toy_with(change)
+
+
 # Every later cell displays 1e9 (a pre_run_cell hook): nbgrader reads it as a test cell's score, above the
 # cell's points, and SaveAutoGrades raises ValueError in the grader's own process (issue 13).
 POINTS_ABOVE_MAXIMUM = "get_ipython().events.register('pre_run_cell', lambda *a: get_ipython().displayhook(1e9))"
@@ -118,9 +151,23 @@ def cases(course_root: str) -> list[Case]:
         Case("sleep_past_timeout", "time.sleep(60) in an answer cell",
              appended("sigmoid_grad", "import time\ntime.sleep(60)"), (PROBLEMS, 8)),
         Case("memory_bomb", "allocates 64 GiB: MemoryError in the cell", appended("sigmoid", "hog = bytearray(64 * 2**30)")),
-        Case("fork_bomb", "forks children (that spin) until refused, then loops: after the timeout the grader kills "
-                          "all but the kernel, whose unreaped children still fill its process budget, so the "
-                          "rest of the notebook still runs", appended("sigmoid", FORK_BOMB), (PROBLEMS, 8)),
+        Case("fork_bomb", "forks children (that spin) until refused, then loops: the process limit of the kernel's "
+                          "tree ends that kernel in the first answer cell", appended("sigmoid", FORK_BOMB), (PROBLEMS, 0)),
+        Case("fast_forks", "forks children that exit at once, faster than the watchdog samples: the process limit "
+                           "refuses forks at the limit and the unreaped children end the kernel",
+             appended("sigmoid_grad", FAST_FORKS), (PROBLEMS, 4)),
+        Case("memory_children", "ten children hold 250 MB each: the memory limit of the tree (2 GB) ends the kernel",
+             appended("sigmoid_grad", MEMORY_CHILDREN), (PROBLEMS, 4)),
+        Case("fill_tmp_every_path", "writes to the host socket folder, the connection file and its own stderr, then "
+                                    "fills /dev/shm, the home and /tmp: the disk budget ends the kernel",
+             appended("sigmoid_grad", FILL_EVERYWHERE), (PROBLEMS, 4)),
+        Case("ignores_sigterm", "ignores SIGINT and SIGTERM, with a child in its own session: two timeouts, the rest "
+                                "not run, the whole sandbox killed", appended("sigmoid_grad", DEAF_KERNEL), (PROBLEMS, 4)),
+        Case("many_short_cells", "fourteen 5-second cells, each under the cell timeout: the notebook's time limit "
+                                 "(60 s) stops the run", with_cells_before("sigmoid_grad", ["import time\ntime.sleep(5)"] * 14),
+             (PROBLEMS, 4)),
+        Case("error_flood", "200 error messages of 500 kB: errors spend the output budget too",
+             appended("sigmoid", ERROR_FLOOD), (PROBLEMS, 8)),
         Case("cpu_in_c", "an uninterruptible C loop: the CPU limit ends the kernel (on a busy machine, two "
                          "timeouts may come first and the rest is not run)",
              appended("sigmoid_grad", "sum(range(10**13))"), (PROBLEMS, 4)),
@@ -128,7 +175,8 @@ def cases(course_root: str) -> list[Case]:
              (PROBLEMS, 4)),
         Case("segfault", "reads address 0 with ctypes", appended("sigmoid_grad", "import ctypes\nctypes.string_at(0)"),
              (PROBLEMS, 4)),
-        Case("huge_output", "prints 50 MB", appended("sigmoid", "print('x' * 50_000_000)")),
+        Case("huge_output", "prints 50 MB: the rest dropped past the output budget", appended("sigmoid", "print('x' * 50_000_000)"),
+             (PROBLEMS, 8)),
         Case("write_gradebook", "overwrites the gradebook by absolute and relative path",
              appended("sigmoid", _try(f"open({gradebook!r}, 'wb').write(b'0')")
                       + _try("open('../../../gradebook.db', 'wb').write(b'0')"))),

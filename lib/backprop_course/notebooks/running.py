@@ -95,7 +95,7 @@ def run_cells(nb: NotebookNode, workdir: str, timeout: int, kernel_name: str = "
                 while notices:
                     events.append((index, *notices.pop(0)))
             if index in timed_out and client.timeout < timeout:
-                events.append((index, "time_limit", f"still running when the notebook's time ran out"))
+                events.append((index, "time_limit", "still running when the notebook's time ran out"))
                 cell.outputs.append(error_output(TIMEOUT_ERROR, TIME_LIMIT_TEXT))
                 _mark_rest(nb, index + 1, NOT_RUN_ERROR, TIME_LIMIT_TEXT)
                 break
