@@ -157,3 +157,77 @@ def course_source_notebooks():
     from pathlib import Path
     root = Path(__file__).resolve().parent.parent / "source"
     return {path.stem: nbformat.read(path, as_version=4) for path in sorted(root.glob("*/*.ipynb"))}
+
+
+# -- a numpy patched in the kernel decides nothing ---------------------------------------------------------------
+def _patch_comparisons(monkeypatch):
+    """What a student's cell can do to the kernel's numpy: every comparison says 'equal'."""
+    monkeypatch.setattr(np, "allclose", lambda *a, **k: True)
+    monkeypatch.setattr(np, "isclose", lambda a, b, *r, **k: np.ones(np.broadcast(a, b).shape, dtype=bool))
+    monkeypatch.setattr(np, "array_equal", lambda *a, **k: True)
+    monkeypatch.setattr(np.testing, "assert_allclose", lambda *a, **k: None)
+
+
+def _graded_cell_outputs(monkeypatch, tmp_path, notebook, built, cell_source, student):
+    """Run one test cell's source in-process as a grading kernel runs it (the grader's cases file named in the
+    environment, the kit's run_test) with numpy's comparisons patched; return the display outputs it made."""
+    from backprop.grading.verdicts import cases_file_text
+    from backprop_kit.testing import runner
+    from backprop_kit.testing.cases import CASES_VARIABLE
+
+    cases = tmp_path / "cases.json"
+    cases.write_text(cases_file_text(built), encoding="utf-8")
+    shown = []
+    with monkeypatch.context() as kernel:
+        kernel.setenv(CASES_VARIABLE, str(cases))
+        kernel.setattr(runner, "display", lambda value, raw=False: shown.append(value))
+        _patch_comparisons(kernel)
+        exec(cell_source, {"np": np, "run_test": runner.test_runner(notebook), **student})
+    assert np.allclose(np.zeros(2), np.ones(2)) is False         # the grader's own numpy is the real one
+    return [nbformat.v4.new_output("display_data", data=data) for data in shown]
+
+
+def test_a_numpy_patched_in_the_kernel_cannot_change_a_verdict(monkeypatch, tmp_path, course_source_notebooks):
+    """A wrong softmax (sums over axis 0) whose cell also makes numpy's comparisons always true: the hidden test
+    cell of 11_01 publishes its answers, and the grader, judging outside, still fails it; the right softmax under
+    the same patches passes."""
+    notebook, test_id = "11_01_neural_network", "softmax-test-hidden"
+    source = next(c.source for c in course_source_notebooks[notebook].cells
+                  if c.metadata.get("nbgrader", {}).get("grade_id") == test_id)
+    built = build_cases(notebook, grading_key(b"s", "patched", "lecture11", notebook, b"1"))
+
+    def softmax(axis):
+        def f(z):
+            z = np.asarray(z, dtype=np.float64)
+            e = np.exp(z - np.max(z, axis=1, keepdims=True))
+            return e / np.sum(e, axis=axis, keepdims=True)
+        return f
+
+    judged = {}
+    for name, axis in (("wrong", 0), ("right", 1)):
+        outputs = _graded_cell_outputs(monkeypatch, tmp_path, notebook, built, source, {"softmax": softmax(axis)})
+        assert len(outputs) == 1 and MIME in outputs[0]["data"]
+        nb = nbformat.v4.new_notebook(cells=[_cell(test_id, outputs)])
+        judged[name] = judge_notebook(nb, notebook, {test_id: built[test_id]})[test_id]
+    assert not judged["wrong"].passed and "axis" in judged["wrong"].message
+    assert judged["right"].passed, judged["right"].message
+
+
+@pytest.mark.parametrize("forged", [
+    {"array": "", "dtype": "<f8", "shape": [2**62, 4]},            # a size that overflows int64 to 0
+    {"array": "", "dtype": "<f8", "shape": [True]},
+    {"dict": {str(i): None for i in range(1000)}},
+    {"list": [None] * 200_001},
+])
+def test_records_shaped_to_break_the_decoder_are_refused(forged):
+    with pytest.raises(RecordError):
+        decode(forged)
+
+
+def test_a_record_that_breaks_decoding_fails_only_its_test():
+    built = build_cases(NB, grading_key(b"s", "x", "lecture11", NB, b"1"))
+    test_id = "test_backward_hidden_deep"
+    bomb = nbformat.v4.new_output("display_data", data={MIME: {"notebook": NB, "test": test_id, "answers": {
+        "dict": {"cases": {"list": [{"array": "", "dtype": "<f8", "shape": [2**62, 4]}]}}}}})
+    verdict = judge_notebook(nbformat.v4.new_notebook(cells=[_cell(test_id, [bomb])]), NB, built)[test_id]
+    assert not verdict.passed and "damaged" in verdict.problem

@@ -17,6 +17,8 @@ MIME = "application/vnd.backprop-kit.answers+json"
 MAX_DEPTH = 6
 MAX_ITEMS = 100_000          # elements of one list/tuple before it is sent as one array
 MAX_TEXT = 500               # characters kept of a string
+MAX_ELEMENTS = 50_000_000    # elements of one decoded array
+MAX_KEYS = 200               # keys of one dict
 KINDS = {"f": np.float64, "i": np.int64, "u": np.int64, "b": np.bool_}
 
 
@@ -55,7 +57,7 @@ def encode(value, depth=0):
     if value is None or isinstance(value, bool | str) and not isinstance(value, np.generic):
         return value if not isinstance(value, str) else {"text": value[:MAX_TEXT]}
     if isinstance(value, dict):
-        return {"dict": {str(key)[:MAX_TEXT]: encode(item, depth + 1) for key, item in list(value.items())[:200]}}
+        return {"dict": {str(key)[:MAX_TEXT]: encode(item, depth + 1) for key, item in list(value.items())[:MAX_KEYS]}}
     if isinstance(value, list | tuple) and not isinstance(value, np.ndarray):
         tag = "tuple" if isinstance(value, tuple) else "list"
         if len(value) > MAX_ITEMS:
@@ -87,13 +89,18 @@ def _decode_array(data):
     if dtype.kind not in "fib" or dtype.itemsize != 8 and dtype.kind != "b":
         raise RecordError(f"array dtype {dtype} not allowed")
     shape = data.get("shape")
-    if not isinstance(shape, list) or not all(isinstance(n, int) and n >= 0 for n in shape) or len(shape) > 8:
+    if not isinstance(shape, list) or not all(type(n) is int and n >= 0 for n in shape) or len(shape) > 8:
         raise RecordError("bad array shape")
+    size = 1
+    for n in shape:              # Python integers: a forged shape cannot overflow to a small size
+        size *= n
+    if size > MAX_ELEMENTS:
+        raise RecordError(f"array of {size} elements")
     try:
         raw = base64.b64decode(data.get("array", ""), validate=True)
     except (ValueError, TypeError):
         raise RecordError("array data is not base64") from None
-    if len(raw) != int(np.prod(shape, dtype=np.int64)) * dtype.itemsize:
+    if len(raw) != size * dtype.itemsize:
         raise RecordError("array data does not fit its shape")
     array = np.frombuffer(raw, dtype=dtype).reshape(shape).copy()
     if data.get("type") == "scalar":
@@ -114,13 +121,13 @@ def decode(data, depth=0):
         return str(data["text"])[:MAX_TEXT]
     if "list" in data or "tuple" in data:
         items = data.get("list", data.get("tuple"))
-        if not isinstance(items, list):
-            raise RecordError("list items missing")
+        if not isinstance(items, list) or len(items) > MAX_ITEMS:
+            raise RecordError("list items missing or too many")
         decoded = [decode(item, depth + 1) for item in items]
         return tuple(decoded) if "tuple" in data else decoded
     if "dict" in data:
-        if not isinstance(data["dict"], dict):
-            raise RecordError("dict items missing")
+        if not isinstance(data["dict"], dict) or len(data["dict"]) > MAX_KEYS:
+            raise RecordError("dict items missing or too many")
         return {str(key): decode(item, depth + 1) for key, item in data["dict"].items()}
     if "unsupported" in data:
         return Unsupported(str(data["unsupported"])[:MAX_TEXT])
