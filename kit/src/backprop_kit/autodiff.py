@@ -1,64 +1,58 @@
-"""A tiny reverse-mode automatic differentiation on scalars (the lecture's 自動微分).
+"""A tiny computation graph on scalars, for the lecture's 自動微分 (automatic differentiation).
 
-Every arithmetic step builds a `Node` that remembers its inputs and the local derivative with respect to
-each of them. `backward()` then applies the chain rule from the output back to the inputs, exactly like
-backpropagation: a node passes on d(out)/d(node) only after ALL of its users have sent theirs, so nodes are
-visited in reverse topological order, and contributions arriving along different paths are ADDED.
+Arithmetic on `Node`s builds the graph: every node remembers what it computed (`op`), from which nodes
+(`inputs`) and its `value`, and has a `grad` field (0.0 here) that a backward pass fills in with
+d(output)/d(node). Writing that backward pass (the reverse-mode rule) is the exercise of notebook 11_02, so it
+is not in the kit. Three operations are enough for the lecture's example: +, * and sin (a square is b * b).
 
     x = Node(1.5)
-    y = (sin(x) * x) ** 2 + x     # x is used three times
-    y.backward()
-    x.grad                        # = 2x sin x (sin x + x cos x) + 1
+    a = sin(x)
+    b = a * x
+    c = b * b
+    y = c + x            # y = (sin(x) x)^2 + x; x is used three times, b twice by the same node
+    topological_order(y) # [x, a, b, c, y]: every node after all of its inputs
 """
 import math
 
+OPS = ("input", "add", "mul", "sin")    # "input": a leaf (an input variable or a constant number)
+
 
 class Node:
-    """A scalar value in a computation, with the gradient d(output)/d(this value) filled in by `backward`.
+    """One scalar of a computation.
 
-    value: float; grad: float (0 until a backward pass reaches this node);
-    parents: tuple of (input Node, local derivative d(this)/d(input)).
+    value: float; op: one of OPS; inputs: the nodes it was computed from (two for add and mul, in the order
+    written, the same node twice for b * b; one for sin; none for a leaf); grad: float, 0.0 until a backward
+    pass stores d(output)/d(this node) in it.
     """
 
-    __slots__ = ("value", "grad", "parents")
+    __slots__ = ("value", "op", "inputs", "grad")
 
-    def __init__(self, value, parents=()):
+    def __init__(self, value, op="input", inputs=()):
         if isinstance(value, Node):
             raise TypeError("Node(value) needs a number, not another Node")
+        if op not in OPS:
+            raise ValueError(f"op must be one of {OPS}; got {op!r}")
         self.value = float(value)
+        self.op = op
+        self.inputs = tuple(inputs)
         self.grad = 0.0
-        self.parents = tuple(parents)
 
     def __repr__(self):
-        return f"Node(value={self.value:.6g}, grad={self.grad:.6g})"
+        return f"Node(op={self.op!r}, value={self.value:.6g}, grad={self.grad:.6g})"
 
     def __add__(self, other):
         other = as_node(other)
-        return Node(self.value + other.value, [(self, 1.0), (other, 1.0)])
+        return Node(self.value + other.value, "add", (self, other))
 
     def __mul__(self, other):
         other = as_node(other)
-        return Node(self.value * other.value, [(self, other.value), (other, self.value)])
+        return Node(self.value * other.value, "mul", (self, other))
 
-    def __pow__(self, exponent):
-        """self ** c for a constant number c: derivative c * self^(c-1)."""
-        if isinstance(exponent, Node):
-            raise TypeError("only powers by a constant number are supported (x ** 2, not x ** y)")
-        c = float(exponent)
-        return Node(self.value**c, [(self, c * self.value ** (c - 1))])
+    def __radd__(self, other):      # 3 + x
+        return as_node(other) + self
 
-    __radd__ = __add__      # 3 + x
-    __rmul__ = __mul__      # 3 * x
-
-    def backward(self):
-        """Fill in `grad` of every node this one depends on with d(self)/d(node).
-
-        Gradients are accumulated (+=) into whatever `grad` holds, so run it once on freshly built nodes.
-        """
-        self.grad += 1.0
-        for node in reversed(topological_order(self)):
-            for parent, local in node.parents:
-                parent.grad += local * node.grad
+    def __rmul__(self, other):      # 3 * x
+        return as_node(other) * self
 
 
 def as_node(value):
@@ -67,14 +61,14 @@ def as_node(value):
 
 
 def sin(x):
-    """sin of a Node (derivative cos x) or of a plain number."""
+    """sin of a Node (a new node with op "sin") or of a plain number."""
     if not isinstance(x, Node):
         return math.sin(x)
-    return Node(math.sin(x.value), [(x, math.cos(x.value))])
+    return Node(math.sin(x.value), "sin", (x,))
 
 
 def topological_order(output):
-    """All nodes that `output` depends on, each listed after all of its inputs (output last).
+    """All nodes that `output` depends on, each once and after all of its inputs (output last).
 
     Depth-first search without recursion, so long chains do not hit Python's recursion limit.
     """
@@ -89,5 +83,5 @@ def topological_order(output):
             continue
         seen.add(id(node))
         stack.append((node, True))
-        stack.extend((parent, False) for parent, _ in node.parents if id(parent) not in seen)
+        stack.extend((parent, False) for parent in reversed(node.inputs) if id(parent) not in seen)
     return order
