@@ -12,6 +12,7 @@ else the cell printed, raised or displayed is ignored.
 import json
 from dataclasses import dataclass, field
 
+from backprop_kit.testing.calls import plain_failure
 from backprop_kit.testing.compare import WrongValues
 from backprop_kit.testing.records import MIME, RecordError, decode, encode
 from backprop_kit.testing.runner import notebook_tests
@@ -88,11 +89,24 @@ def _diagnoses(error: WrongValues, built: Built):
                     context["case"], context["layer"], context["inputs"], error.changed)
 
 
+def with_plain_failures(value):
+    """The answers with every failed call's message rebuilt from its named parts only (`plain_failure`): text the
+    student's code produced while a test ran never reaches the verdict, and so never the feedback."""
+    if isinstance(value, dict):
+        if "error" in value:
+            failure = value.get("failure") if isinstance(value.get("failure"), dict) else {}
+            return {"error": plain_failure(failure)}
+        return {key: with_plain_failures(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [with_plain_failures(item) for item in value]
+    return value
+
+
 def judge_answers(test, built: Built, answers):
     """Verdict on the decoded answers of one test."""
     if not answers:
         return Verdict(False, NO_ANSWER, "no answer record")
-    for answer in answers:
+    for answer in map(with_plain_failures, answers):
         try:
             test.compare(built.inputs, built.expected, answer)
         except WrongValues as wrong:

@@ -7,6 +7,7 @@ the line of the student's code. Floating-point errors numpy met during the call 
 zero) are noted by kind, so a test can require a numerically stable computation. The result is plain data,
 ready to be published as an answer.
 """
+import builtins
 import copy
 import traceback
 import warnings
@@ -38,15 +39,36 @@ def _where(error):
     return f"（{last.name} の {last.lineno} 行目: {last.line}）"
 
 
+def plain_failure(failure):
+    """The message of a failure that only names things: the function, a built-in exception type and the hint.
+
+    What the grader shows: an exception's own message, the line it came from or a class's name are produced by
+    the student's code at run time and could carry anything the kernel saw (a hidden test's inputs)."""
+    function = str(failure.get("function", "関数"))[:60]
+    if failure.get("kind") == "not_implemented":
+        return f"{function} はまだ実装されていません（NotImplementedError）。"
+    if failure.get("kind") == "not_callable":
+        return f"{function} が関数になっていません。"
+    if failure.get("kind") == "invalid":
+        return f"{function} の形式が正しくありません（型・長さ・大きさを確認してください）。"
+    name = str(failure.get("type", ""))
+    known = isinstance(getattr(builtins, name, None), type) and issubclass(getattr(builtins, name), BaseException)
+    hint = str(failure.get("hint", ""))[:400]
+    return (f"{function} の実行中にエラーが発生しました: {name if known else 'Exception'}"
+            + (f"\nヒント: {hint}" if hint else ""))
+
+
 def call(function, function_name, arguments, shape_hint=SHAPE_HINT):
     """Call function(*arguments.values()) on deep copies of the arguments.
 
     arguments: {parameter name: value}, in the order of the function's parameters.
     Returns {"value": what it returned, "changed": [names of arguments it modified], "fp_errors": [kinds of
-    floating-point errors numpy met, e.g. "overflow"]} or {"error": message}.
+    floating-point errors numpy met, e.g. "overflow"]}, or {"error": the full message for the student at home,
+    "failure": {"function", "kind", "type", "hint"}, from which `plain_failure` makes the graded message}.
     """
     if not callable(function):
-        return {"error": f"{function_name} が関数になっていません（型: {type(function).__name__}）。"}
+        return {"error": f"{function_name} が関数になっていません（型: {type(function).__name__}）。",
+                "failure": {"function": function_name, "kind": "not_callable"}}
     given = {name: copy.deepcopy(value) for name, value in arguments.items()}
     fp_errors = []
 
@@ -60,11 +82,13 @@ def call(function, function_name, arguments, shape_hint=SHAPE_HINT):
             warnings.simplefilter("ignore")
             value = function(*given.values())
     except NotImplementedError:
-        return {"error": f"{function_name} はまだ実装されていません（NotImplementedError）。"}
+        return {"error": f"{function_name} はまだ実装されていません（NotImplementedError）。",
+                "failure": {"function": function_name, "kind": "not_implemented"}}
     except Exception as error:  # any failure of student code is reported as the answer, never raised
         what, hint = describe(error, shape_hint)
         return {"error": f"{function_name} の実行中にエラーが発生しました: {what}{_where(error)}"
-                         + (f"\nヒント: {hint}" if hint else "")}
+                         + (f"\nヒント: {hint}" if hint else ""),
+                "failure": {"function": function_name, "kind": "raised", "type": type(error).__name__, "hint": hint}}
     finally:
         np.seterrcall(previous)
     return {"value": value, "changed": [name for name in arguments if not _same(given[name], arguments[name])],

@@ -103,23 +103,31 @@ def compare_gradient(flat=False, check_unchanged=False):
 
 
 # -- the trained model --------------------------------------------------------------------------------------------
+INVALID_PARAMS = {"function": "trained_params", "kind": "invalid"}
+
+
 def _params_to_publish(value):
-    """{"value": [fresh float64 arrays]} for trained_params, or {"error": message}; nothing huge is copied."""
+    """{"value": [fresh float64 arrays]} for trained_params, or {"error": message, "failure": INVALID_PARAMS};
+    nothing huge is copied."""
     if isinstance(value, np.ndarray) or not isinstance(value, (list, tuple)):
-        return {"error": f"trained_params はリスト [W1, b1, ..., WL, bL] にしてください（型: {type(value).__name__}）。"}
+        return {"error": f"trained_params はリスト [W1, b1, ..., WL, bL] にしてください（型: {type(value).__name__}）。",
+                "failure": INVALID_PARAMS}
     if not 2 <= len(value) <= 2 * MAX_LAYERS:
-        return {"error": f"trained_params の長さ（{len(value)}）が [W1, b1, ..., WL, bL]（L は 1〜{MAX_LAYERS}）になっていません。"}
+        return {"error": f"trained_params の長さ（{len(value)}）が [W1, b1, ..., WL, bL]（L は 1〜{MAX_LAYERS}）になっていません。",
+                "failure": INVALID_PARAMS}
     arrays = []
     for item in value:
         size = np.size(item) if isinstance(item, np.ndarray) else None
         if size is not None and size > MAX_PARAMETERS:
-            return {"error": f"trained_params のパラメータが多すぎます（{MAX_PARAMETERS:,} 個まで）。"}
+            return {"error": f"trained_params のパラメータが多すぎます（{MAX_PARAMETERS:,} 個まで）。",
+                    "failure": INVALID_PARAMS}
         try:
             arrays.append(np.array(item, dtype=np.float64, copy=True, subok=False))
         except (TypeError, ValueError):
-            return {"error": "trained_params の要素を数値の配列に変換できません。"}
+            return {"error": "trained_params の要素を数値の配列に変換できません。", "failure": INVALID_PARAMS}
         if sum(a.size for a in arrays) > MAX_PARAMETERS:
-            return {"error": f"trained_params のパラメータが多すぎます（{MAX_PARAMETERS:,} 個まで）。"}
+            return {"error": f"trained_params のパラメータが多すぎます（{MAX_PARAMETERS:,} 個まで）。",
+                    "failure": INVALID_PARAMS}
     return {"value": arrays}
 
 
