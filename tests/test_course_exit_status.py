@@ -21,7 +21,7 @@ def _status(problem=None, fail=None):
 def test_exit_status_counts_only_notebooks_without_a_trustworthy_score():
     assert exit_status([_status(), _status(problem=Problem("timeout", "test_a (#3)"))]) == 0
     assert exit_status([_status(), _status(fail=Problem("invalid_notebook", "JSONDecodeError"))]) == 1
-    assert exit_status([_status(problem=Problem("tampering", "test_a: grading environment modified"))]) == 1
+    assert exit_status([_status(problem=Problem("foreign_upload", "s7654321_report11.ipynb"))]) == 1
 
 
 def test_help_documents_the_exit_status(capsys):

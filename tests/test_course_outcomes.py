@@ -13,14 +13,14 @@ def _failed_test_cell(evalue, source="assert True\n" + HIDDEN):
     cell = nbformat.v4.new_code_cell(source, metadata={"nbgrader": {
         "grade": True, "solution": False, "locked": True, "points": 2, "grade_id": "test_grad",
         "schema_version": 3}})
-    cell.outputs = [nbformat.v4.new_output("error", ename="GradingError", evalue=evalue,
+    cell.outputs = [nbformat.v4.new_output("error", ename="AssertionError", evalue=evalue,
                                            traceback=["Traceback (most recent call last)", "secret line"])]
     return cell
 
 
 def test_the_hint_lines_after_the_first_reach_the_student():
     ename, message = last_error(_failed_test_cell(DIAGNOSIS))
-    assert ename == "GradingError"
+    assert ename == "AssertionError"
     assert message == DIAGNOSIS
     nb = nbformat.v4.new_notebook(cells=[_failed_test_cell(DIAGNOSIS)])
     assert "ヒント: 中間層のデルタ" in outcomes.test_outcomes(nb)[0].reason

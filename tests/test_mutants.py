@@ -2,27 +2,32 @@
 
 Every mutant is the reference solution of a source notebook with one textual edit. The fast runner
 (tests/mutants/runner.py) executes each notebook once and forks before each mutated cell, so every run is the
-whole notebook top to bottom, scored per test cell by nbgrader's rule; `nbgrader autograde` itself runs only in
-`test_fast_path_agrees_with_nbgrader`, for the reference and two mutants.
+whole notebook top to bottom. It grades as a grading run does: the cases of a grading key are written to a cases
+file named in the environment, each test cell publishes its answers through the kit, and the grader's verdict
+(backprop.grading.verdicts) decides the cell. A mutant must lose at least the cells the catalogue names; losing
+more is allowed (the kill matrix marks those `x`). The course tool's own `autograde` (confined kernels, verdicts
+written into the gradebook) runs only in `test_fast_path_agrees_with_autograde`, for the reference and two mutants.
 
-Calibration of the thresholds. Every run of the catalogue is repeated with its judging seeds shifted ([[seeds]]
-in the catalogue): the reference passes for every seed tried and no mutant passes. Measured on 2026-11-28, the
-bars' values by `tests/mutants/calibrate.py` (prints them again):
-- Gradient tolerance, relative error 1e-6 (backprop.grading.judge.TOLERANCE): the reference's worst relative
-  error against central differences, over the hidden setups of 11_02 and report11 with seeds 0-9, is below
-  1e-7 (`test_reference_gradient_error_far_below_tolerance`); the smallest relative error of any wrong array
-  reported for any gradient mutant over all seeds run is 5.8e-03 (W updated inside the gradient function, which
-  the inputs-unchanged test catches anyway), all others >= 1e-02; `test_wrong_gradients_far_above_tolerance`
-  asserts > 1e-3. No run falls between 1e-7 and 5e-3.
-- Digits accuracy bar 0.93 (digit_hyperparams.ACCURACY_BAR), split seeds 20260719-20260721 (and 0-2): the
-  reference hyperparameters reach 0.971-0.978 (0.967-0.978); the catalogue's wrong ones at most 0.849
-  (1 epoch: 0.682-0.849, 3 hidden units: 0.513-0.836, lr 0.0005: 0.591-0.693, lr 8.0 diverges: ~0.10).
-- report11 held-out RMSE bands 0.25 and 0.12, training seeds 0-4: reference 0.063-0.080; sigmoid left on the
-  output 0.183-0.194 (fails 0.12 only, and is caught by the forward and gradient tests); 3 epochs 0.415-0.440,
-  zero initialisation 0.399-0.401, no hidden layer 0.410-0.411, no hidden activation 0.427-0.613, gradient
-  ascent diverges: all fail both bands.
-- 11_01 hand-chosen weights, accuracy 0.95 on a fresh sample of the same rule (seeds 20261128-20261132): the
-  reference 0.977-0.980; sign-flipped output weights 0.711-0.737.
+Calibration of the thresholds. Every run of the catalogue is repeated with another grading key (and, for
+report11, the training seed shifted; [[seeds]] in the catalogue): the reference passes for every key tried and
+no mutant passes. Measured on 2026-11-29 with `tests/mutants/calibrate.py` (prints them again):
+- Gradient tolerance, relative error 1e-6 (backprop_kit.testing.compare.TOLERANCE): the reference's worst relative
+  error against central differences, over the hidden setups of 11_02 and report11 with seeds 0-9, is 5.3e-08
+  (`test_reference_gradient_error_far_below_tolerance` asserts < 1e-7); the smallest relative error of any wrong
+  array reported for any gradient mutant over all keys run is 1.5e-02, over 1,371 arrays (`test_wrong_gradients_far_above_tolerance`
+  asserts > 1e-3).
+- Digits accuracy bar 0.93 (backprop.grading.builders.nb_11_03.ACCURACY_BAR), the hidden test's 3 split seeds drawn
+  from the keys `reference`, `seed+1`, `seed+2` (9 trainings per variant): the reference hyperparameters reach
+  0.967-0.980; the catalogue's wrong ones at most 0.858 (1 epoch: 0.700-0.858, 3 hidden units: 0.300-0.856,
+  lr 0.0005: 0.558-0.713, lr 8.0 diverges: 0.098-0.104).
+- report11 held-out RMSE bands 0.25 and 0.12 (the grader's forward pass of the published parameters on 500 terrain
+  points per key), keys `reference`, `seed+1`..`seed+4` with the training seed shifted 0-4: reference
+  0.058-0.081; linear model 0.373-0.430, zero initialisation 0.369-0.409, 3 epochs 0.393-0.435, no hidden
+  activation 0.812-2.231, sigmoid left on the output 266-363 (the grader's network has an identity output),
+  gradient ascent diverges, a forward with the depth hard-coded never trains (no trained_params): all fail
+  both bands.
+- 11_01 hand-chosen weights, accuracy 0.95 on a fresh sample of the data's rule (2,000 points per key, keys
+  `reference`, `seed+1`..`seed+4`): the reference 0.970-0.980; sign-flipped output weights 0.710-0.730.
 """
 import re
 import sys
@@ -36,11 +41,12 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent / "mutants"))
 import catalogue as mutants  # noqa: E402  (tests/mutants is not a package)
 
-from backprop.grading import TOLERANCE, make_case  # noqa: E402
+from backprop.grading.cases import make_case  # noqa: E402
 from backprop.grading.reference import numerical_param_gradients  # noqa: E402
+from backprop_kit.testing.compare import TOLERANCE  # noqa: E402
 
 DIAGNOSIS_FLOOR = 0.80
-TIMINGS = {}                       # "fast" / "nbgrader": (runs, wall seconds), printed by the agreement test
+TIMINGS = {}                       # "fast" / "autograde": (runs, wall seconds), printed by the agreement test
 REPORT = mutants.REPO / "build" / "mutants" / "kill_matrix.txt"
 # The typical backprop mistakes the course names; each must have at least one mutant in the catalogue.
 REQUIRED = {
@@ -172,18 +178,19 @@ def test_wrong_gradients_far_above_tolerance(outcome, capsys):
     assert reported and min(reported) > 1e3 * TOLERANCE, min(reported)
 
 
-# -- the fast path is nbgrader's verdict -------------------------------------------------------------------------
+# -- the fast path is the course tool's verdict ------------------------------------------------------------------
 AGREEMENT_NOTEBOOK = "lecture11/11_02_neural_network2"
 AGREEMENT_MUTANTS = ("missing_sigmoid_derivative", "update_inside_backward")
 
 
 @pytest.fixture(scope="session")
-def nbgrader_scores(catalogue, tmp_path_factory):
-    """{student: {grade_id: (score, max_score)}} from a real `nbgrader autograde` of the reference and two
-    mutants of one notebook, in a throwaway course."""
+def autograde_scores(catalogue, tmp_path_factory):
+    """{student: {grade_id: (score, max_score)}} from the gradebook after the course tool's `autograde` (nbgrader's
+    generate_assignment for the release; grading keys from the throwaway course's secret, confined kernels,
+    verdicts made outside them) of the reference and two mutants of one notebook, in a throwaway course."""
     from nbgrader_support import ThrowawayCourse, run_in_order
 
-    root = tmp_path_factory.mktemp("mutants-nbgrader")
+    root = tmp_path_factory.mktemp("mutants-autograde")
     assignment, name = AGREEMENT_NOTEBOOK.split("/")
     source = root / "source-only" / assignment
     source.mkdir(parents=True)
@@ -205,28 +212,29 @@ def nbgrader_scores(catalogue, tmp_path_factory):
     steps.append(course.autograde_command())
     began = time.perf_counter()
     run_in_order(steps)
-    TIMINGS["nbgrader"] = (len(submissions), time.perf_counter() - began)
+    TIMINGS["autograde"] = (len(submissions), time.perf_counter() - began)
     failed = [step for step in steps if getattr(step, "returncode", 0) != 0]
     assert not failed, failed[0].describe()
     return {student: course.scores(student, name) for student in submissions}
 
 
-def test_fast_path_agrees_with_nbgrader(outcome, nbgrader_scores, capsys):
-    """Per test cell: the fast runner's pass/fail is nbgrader's full marks/zero, for the reference and two
-    mutants; and nbgrader gives the reference full marks."""
+def test_fast_path_agrees_with_autograde(outcome, autograde_scores, capsys):
+    """Per test cell: the fast runner's pass/fail is the course tool's full marks/zero in the gradebook, for the
+    reference and two mutants (graded with other grading keys than the runner's: the verdicts must not depend
+    on the key); and autograde gives the reference full marks."""
     fast_runs = outcome[AGREEMENT_NOTEBOOK]
-    assert set(nbgrader_scores) == {mutants.REFERENCE, *AGREEMENT_MUTANTS}
-    for student, scores in nbgrader_scores.items():
+    assert set(autograde_scores) == {mutants.REFERENCE, *AGREEMENT_MUTANTS}
+    for student, scores in autograde_scores.items():
         fast = fast_runs[student]
         assert set(fast) <= set(scores)
         for cell, result in fast.items():
             score, max_score = scores[cell]
-            assert score == (max_score if result["passed"] else 0), f"{student} {cell}: nbgrader {score}/{max_score}"
-    assert all(score == max_score for score, max_score in nbgrader_scores[mutants.REFERENCE].values())
-    (runs, fast), (submissions, slow) = TIMINGS["fast"], TIMINGS["nbgrader"]
+            assert score == (max_score if result["passed"] else 0), f"{student} {cell}: autograde {score}/{max_score}"
+    assert all(score == max_score for score, max_score in autograde_scores[mutants.REFERENCE].values())
+    (runs, fast), (submissions, slow) = TIMINGS["fast"], TIMINGS["autograde"]
     with capsys.disabled():
         print(f"\nfast path: {runs} whole-notebook runs in {fast:.0f} s ({fast / runs:.2f} s per run); "
-              f"nbgrader generate + autograde: {submissions} submissions of one notebook in {slow:.0f} s "
+              f"generate + course autograde: {submissions} submissions of one notebook in {slow:.0f} s "
               f"({slow / submissions:.1f} s per submission)")
 
 

@@ -9,7 +9,7 @@ One folder per workflow step (ARCHITECTURE.md at the repository root has the who
 - notebooks/   reading and running one notebook: cells, test outcomes, the kernel loop, hints, HTML.
 - course/      the course folder and settings, nbgrader's set-up (called by the CLI at start-up),
                grading statuses and the typed problems with their one table.
-- sandbox/     confined grading kernels; canary findings that need review.
+- sandbox/     confined grading kernels and why each one ended.
 - release/     nbgrader generate_assignment -> release/, placeholders filled, leaks refused.
 - collect/     LMS downloads -> submitted/<student>/<assignment>/<notebook>.ipynb.
 - autograde/   prepare (main process) -> execute (worker pool, confined kernels) -> finish (main

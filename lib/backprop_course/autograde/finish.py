@@ -19,7 +19,6 @@ from ..course.status import NotebookStatus
 from ..notebooks.cells import describe_cell, grade_id, is_test_cell
 from ..notebooks.outcomes import relabel_test_stderr, test_outcomes
 from ..notebooks.running import error_output
-from ..sandbox.review import review_problem
 from .execute import ExecutionResult
 from .prepare import Submission, _resources
 
@@ -83,9 +82,6 @@ def finish(course: Course, submission: Submission, result: ExecutionResult) -> N
         for problem in apply_verdicts(nb, result.verdicts):
             status.add(problem)
     else:
-        review = review_problem(nb)  # a hidden test's canary saw patched numpy/builtins
-        if review:
-            status.add(review)
         relabelled = relabel_test_stderr(nb)
         if relabelled:
             status.notes.append(f"{relabelled} stderr output(s) in test cells ignored (warnings do not fail a test)")

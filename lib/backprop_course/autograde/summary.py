@@ -19,7 +19,7 @@ def print_summary(statuses: list[NotebookStatus]) -> None:
 
 
 def needs_attention(statuses: list[NotebookStatus]) -> list[NotebookStatus]:
-    """Notebooks without a trustworthy score: not gradable, or flagged for review by a canary."""
+    """Notebooks without a trustworthy score: not gradable, or flagged for review (a problem of severity REVIEW)."""
     return [s for s in statuses if s.state == NOT_GRADABLE or s.needs_review]
 
 

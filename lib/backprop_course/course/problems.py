@@ -7,7 +7,7 @@ by kind and severity, never by reading the text.
 
 Severities: NOTE (nothing went wrong, the status just says it: "rebuilt from HTML"), SCORED (the score stands,
 the instructor should look), REVIEW (the score stands but must
-not be trusted before the instructor has looked: a canary saw tampering), NOT_GRADABLE (no score).
+not be trusted before the instructor has looked: an upload claimed another student's id), NOT_GRADABLE (no score).
 """
 from __future__ import annotations
 
@@ -62,8 +62,6 @@ KINDS = {
                              "テストセルが重複していたため、コピーを取り除き、元のテストで採点しました。"),
     "answer_record": Kind(SCORED, "answer records: {detail}",
                           "テストの答えの記録に問題があったため、該当するテストは不合格として採点しました。"),
-    "tampering": Kind(REVIEW, "needs review: TamperingSuspected (grading environment modified by student code) "
-                              "in {detail}", GENERIC_JA),
     "unconfined": Kind(SCORED, "{detail}", GENERIC_JA),
     "foreign_upload": Kind(REVIEW, "needs review: uploaded files claiming another student's id (not placed by "
                                    "collect): {detail}",

@@ -1,6 +1,6 @@
 """Sandbox: confined grading kernels (own account, limits, no network, no view of the course folder).
 Takes: the course root and [grading.sandbox] settings. Gives: a Confinement whose kernel manager runs
-each kernel in a jail and reports why it ended; canary findings as problems needing review.
+each kernel in a jail and reports why it ended.
 
 The small API the autograde code calls:
 
@@ -10,7 +10,6 @@ The small API the autograde code calls:
     ... grade ...
     status_note = jail.warning           # None when confined; a loud text when running unconfined
     why = client.km.ending               # after a dead kernel: CPU limit, signal, exit code (or None)
-    problem = sandbox.review_problem(executed_nb)    # a canary fired: Problem("tampering", ...) or None
 
 `confinement` raises `SandboxUnavailable` (grading must refuse) when the kernels cannot be confined
 (not root, bwrap/prlimit/setpriv missing, or a trial sandbox fails), unless the policy says
@@ -21,9 +20,9 @@ Limits hold for the kernel's whole process tree (limits.py: cgroup v1 groups whe
 them, a watchdog always), each ending only that kernel with its own problem kind; the socket folder
 is taken back before any cell runs. Not covered (known limits): without cgroups, memory between two
 watchdog samples is bounded only per process (RLIMIT_AS); cgroup v2 is not used, the watchdog
-serves there; and tamper checks inside the kernel (backprop.grading.canary) raise
-the bar but cannot stop a student who rewrites IPython itself (an input transformer that empties
-every later cell): only judging outside the kernel could.
+serves there. Whatever runs in the kernel can be rewritten by the student's code, so
+nothing there decides a grade: the grader judges the published answers outside it
+(backprop.grading.verdicts, autograde's execute and finish).
 """
 from __future__ import annotations
 
@@ -42,11 +41,9 @@ from .command import KernelJail, missing_tools
 from .kernel_manager import SandboxedKernelManager, describe_exit
 from .mounts import MountError, check_no_instructor_code, check_outside_course, python_folders
 from .policy import Policy, PolicyError
-from .review import review_problem, tampering_findings
 
 __all__ = ["Confinement", "Policy", "PolicyError", "SandboxUnavailable", "SandboxedKernelManager",
-           "confinement", "describe_exit", "review_problem", "tampering_findings",
-           "why_unavailable", "UNCONFINED_WARNING"]
+           "confinement", "describe_exit", "why_unavailable", "UNCONFINED_WARNING"]
 
 KERNEL_MANAGER = f"{SandboxedKernelManager.__module__}.{SandboxedKernelManager.__name__}"
 UNCONFINED_WARNING = ("UNCONFINED GRADING: student code ran with the grader's rights (files, network, "
