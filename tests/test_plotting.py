@@ -49,7 +49,8 @@ DRAWINGS = {
     "regression_map": lambda ax: plotting.plot_regression_map(TOY_X, TOY_X.sum(axis=1), lambda z: z.sum(axis=1),
                                                               ax=ax),
     "parity": lambda ax: plotting.plot_parity(np.arange(5.0), np.arange(5.0) + 0.1, ax=ax),
-    "confusion_matrix": lambda ax: plotting.plot_confusion_matrix(TOY_Y, vertical_split(TOY_X + 0.1), ax=ax),
+    "confusion_matrix": lambda ax: plotting.plot_confusion_matrix(
+        confusion_matrix(TOY_Y, vertical_split(TOY_X + 0.1)), ax=ax),
     "digits": lambda ax: plotting.plot_digits(DIGITS, DIGIT_LABELS, predicted=DIGIT_LABELS[::-1], ncols=5,
                                               axes=ax)[0],
 }
@@ -182,17 +183,19 @@ def test_digits_bad_images(images):
         plotting.plot_digits(images, [0, 1, 2])
 
 
-def test_confusion_counts_match_scikit_learn():
+def test_confusion_matrix_shows_the_counts_it_is_given():
+    """The plot draws the student's own matrix (11_03's 課題3), not one it computes: a transposed matrix is shown
+    transposed."""
     rng = np.random.default_rng(3)
-    y_true, y_pred = rng.integers(0, 4, 200), rng.integers(0, 4, 200)
-    np.testing.assert_array_equal(plotting.confusion_counts(y_true, y_pred), confusion_matrix(y_true, y_pred))
-    ax = plotting.plot_confusion_matrix(y_true, y_pred)
-    shown = sorted(int(t.get_text()) for t in ax.texts)
-    assert shown == sorted(confusion_matrix(y_true, y_pred).ravel().tolist())
+    C = confusion_matrix(rng.integers(0, 4, 200), rng.integers(0, 4, 200))
+    for shown_matrix in (C, C.T):
+        ax = plotting.plot_confusion_matrix(shown_matrix)
+        cells = {(round(t.get_position()[1]), round(t.get_position()[0])): int(t.get_text()) for t in ax.texts}
+        assert cells == {(i, j): int(shown_matrix[i, j]) for i in range(4) for j in range(4)}
+    assert not hasattr(plotting, "confusion_counts")
 
 
-def test_confusion_counts_bad_labels():
-    with pytest.raises(ValueError, match="個数"):
-        plotting.confusion_counts([0, 1], [0])
-    with pytest.raises(ValueError, match="0 以上"):
-        plotting.confusion_counts([0, -1], [0, 1])
+@pytest.mark.parametrize("bad", [np.zeros((2, 3)), np.zeros(4), [[1, 2], [3, np.nan]], [["a", "b"], ["c", "d"]]])
+def test_confusion_matrix_must_be_a_square_matrix_of_counts(bad):
+    with pytest.raises(ValueError, match="混同行列"):
+        plotting.plot_confusion_matrix(bad)

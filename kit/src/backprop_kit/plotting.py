@@ -208,30 +208,21 @@ def plot_digits(images, labels, predicted=None, ncols=8, axes=None, title="手�
     return axes
 
 
-def confusion_counts(y_true, y_pred, n_classes=None):
-    """Confusion matrix C (K, K): C[i, j] = number of samples of true class i predicted as class j."""
-    y_true, y_pred = _as_class_labels(y_true, "y_true"), _as_class_labels(y_pred, "y_pred")
-    if y_true.shape != y_pred.shape:
-        raise ValueError(f"y_true と y_pred の個数が違います ({y_true.size} と {y_pred.size})")
-    if min(y_true.min(), y_pred.min()) < 0:
-        raise ValueError("クラスラベルは 0 以上の整数にしてください")
-    k = n_classes or int(max(y_true.max(), y_pred.max())) + 1
-    counts = np.zeros((k, k), dtype=np.int64)
-    np.add.at(counts, (y_true, y_pred), 1)
-    return counts
-
-
-def plot_confusion_matrix(y_true, y_pred, ax=None, n_classes=None, title="混同行列",
-                          xlabel="予測したクラス", ylabel="正解のクラス"):
-    """Confusion matrix of integer labels (N,) (or probabilities (N, K)), with the count in each cell."""
-    counts = confusion_counts(y_true, y_pred, n_classes)
+def plot_confusion_matrix(C, ax=None, title="混同行列", xlabel="予測したクラス", ylabel="正解のクラス"):
+    """Draw a confusion matrix C (K, K) computed beforehand (C[i, j]: samples of true class i predicted as j),
+    with the count in each cell."""
+    counts = np.asarray(C)
+    if counts.ndim != 2 or counts.shape[0] != counts.shape[1] or counts.shape[0] == 0:
+        raise ValueError(f"混同行列 C は (K, K) の正方行列にしてください (形状 {counts.shape})")
+    if not np.issubdtype(counts.dtype, np.number) or not np.all(np.isfinite(counts)):
+        raise ValueError("混同行列 C の成分は数（サンプル数）にしてください")
     ax = _axes(ax, figsize=(5, 5))
     ax.imshow(counts, cmap="Blues")
     k = counts.shape[0]
     for i in range(k):
         for j in range(k):
             dark = counts[i, j] > counts.max() / 2
-            ax.text(j, i, str(counts[i, j]), ha="center", va="center", fontsize="small",
+            ax.text(j, i, f"{counts[i, j]:g}", ha="center", va="center", fontsize="small",
                     color="white" if dark else "black")
     ax.set(title=title, xlabel=xlabel, ylabel=ylabel, xticks=range(k), yticks=range(k))
     return ax
