@@ -2,10 +2,9 @@
 
 Each page starts with a table of the tests (name, 合格/不合格, points, a hint and the short reason),
 then shows the student's graded notebook with every hidden-test region removed and every test
-output reduced to "ExceptionType: message" (tracebacks would quote hidden test lines; anything a
-hidden test prints is dropped). Cells that ran after the first hidden test started show no output:
-code running then could have seen a hidden test's inputs. Only the saved statuses and autograded/
-notebooks are read.
+output reduced to the grader's verdict ("ExceptionType: message"). The other cells show the outputs of
+the notebook the student handed in (their own run), never those of the grading run, whose code could
+see a test's inputs. Only the saved statuses, autograded/ and submitted/ notebooks are read.
 """
 from __future__ import annotations
 
@@ -28,20 +27,27 @@ def problems_ja(status: NotebookStatus) -> list[str]:
     return [p.japanese for p in status.problems]
 
 
-AFTER_HIDDEN_NOTE = "(非公開テストより後に実行されたセルの出力は、採点結果には表示しません)\n"
+def submitted_outputs(course: Course, status: NotebookStatus) -> dict:
+    """{cell id: outputs} of the notebook as the student handed it in (their own run at home), or {}."""
+    path = course.folder("submitted") / status.student / status.assignment / f"{status.notebook}.ipynb"
+    try:
+        nb = nbformat.read(path, as_version=4)
+    except Exception:       # missing or unreadable: the page shows code and verdicts only
+        return {}
+    return {cell.get("id"): cell.get("outputs", []) for cell in nb.cells if cell.cell_type == "code" and cell.get("id")}
 
 
-def scrub_tests(nb: NotebookNode) -> NotebookNode:
-    """Hidden-test source removed; test outputs reduced to the final error's type and message; other cells
-    after the first hidden test keep no output."""
-    after_hidden = False
+def scrub_tests(nb: NotebookNode, own_outputs: dict | None = None) -> NotebookNode:
+    """The page's notebook: hidden-test source removed; test outputs reduced to the verdict's error type and
+    message; every other code cell shows the outputs the student's own submitted notebook had for it
+    (own_outputs, by cell id), never the grading run's: code running then could see a test's inputs."""
+    own_outputs = own_outputs or {}
     for cell in nb.cells:
-        if cell.cell_type == "code" and not is_test_cell(cell) and after_hidden:
-            cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text=AFTER_HIDDEN_NOTE)] if cell.outputs else []
+        if cell.cell_type == "code" and not is_test_cell(cell):
+            cell.outputs = own_outputs.get(cell.get("id"), [])
             continue
         if not is_test_cell(cell):
             continue
-        after_hidden = after_hidden or has_region(cell.source, HIDDEN_TESTS)
         hidden = has_region(cell.source, HIDDEN_TESTS)
         error = last_error(cell)
         if hidden:
@@ -77,7 +83,7 @@ def feedback_page(course: Course, status: NotebookStatus) -> str:
     if status.state == NOT_GRADABLE or not graded_path.is_file():
         nb = nbformat.v4.new_notebook(cells=[html_cell(summary)])
     else:
-        nb = scrub_tests(nbformat.read(graded_path, as_version=4))
+        nb = scrub_tests(nbformat.read(graded_path, as_version=4), submitted_outputs(course, status))
         written = any(is_answer_cell(c) and nbgrader_meta(c).get("grade") for c in nb.cells)
         nb.cells.insert(0, html_cell(summary + (MANUAL_NOTE if written else "")))
     return notebook_to_html(nb, course.mathjax_url, f"{status.student} {status.notebook} 採点結果")
