@@ -17,7 +17,7 @@ from backprop_course.course import Course
 from backprop_course.results.feedback import write_feedback
 from backprop_course.results.grades import write_grades_csv
 from backprop_course.release import release_assignment
-from backprop_course.course.status import GRADED, GRADED_WITH_PROBLEMS, NOT_GRADABLE, load_statuses
+from backprop_course.course.status import GRADED, GRADED_WITH_PROBLEMS, NOT_GRADABLE, NOT_SUBMITTED, load_statuses
 from backprop_course.simulation.toy_course import HIDDEN_SECRET, build_toy_course
 
 WRONG_SIGN = "def sigmoid(g):\n    return 1.0 / (1.0 + np.exp(g))"
@@ -32,7 +32,7 @@ EXPECTED = {
     "s1000005": {"toy": (GRADED_WITH_PROBLEMS, 4), "toy_extra": (GRADED, 1)},  # os._exit: earlier points kept
     "s1000006": {"toy": (NOT_GRADABLE, None), "toy_extra": (GRADED, 1)},  # invalid JSON
     "s1000007": {"toy": (GRADED_WITH_PROBLEMS, 3), "toy_extra": (GRADED, 1)},  # edited a test to `pass`
-    "s1000008": {"toy": (GRADED_WITH_PROBLEMS, 4), "toy_extra": (NOT_GRADABLE, None)},  # deleted a test; no extra
+    "s1000008": {"toy": (GRADED_WITH_PROBLEMS, 4), "toy_extra": (NOT_SUBMITTED, None)},  # deleted a test; no extra
 }
 
 
@@ -134,6 +134,10 @@ def test_csv_tells_a_failed_grading_from_a_zero(graded_course):
     assert rows["s1000006"]["graded_sum"] == "1" and "invalid notebook" in rows["s1000006"]["problems"]
     assert rows["s1000001"]["total"] == "7" and rows["s1000001"]["needs_manual_grading"] == ""
     assert rows["s1000006"]["needs_manual_grading"] == "toy"
+    # Not handed in: an empty cell, counted 0 in the total, never waiting for manual grading.
+    assert (rows["s1000008"]["toy_extra"], rows["s1000008"]["total"]) == ("", "4")
+    assert rows["s1000008"]["needs_manual_grading"] == "" and rows["s1000008"]["status"] == GRADED_WITH_PROBLEMS
+    assert all(row["unconfined"] == "" for row in rows.values())  # confined grading: no flag
 
 
 def test_csv_row_with_nothing_graded_has_no_sum_at_all(graded_course, monkeypatch, tmp_path):

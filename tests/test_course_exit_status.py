@@ -21,6 +21,8 @@ def _status(problem=None, fail=None):
 def test_exit_status_counts_only_notebooks_without_a_trustworthy_score():
     assert exit_status([_status(), _status(problem=Problem("timeout", "test_a (#3)"))]) == 0
     assert exit_status([_status(), _status(fail=Problem("invalid_notebook", "JSONDecodeError"))]) == 1
+    assert exit_status([_status(), _status(problem=Problem("missing_notebook", "no toy.ipynb"))]) == 0
+    assert exit_status([_status(problem=Problem("dead_kernel", "test_a (#3): signal 9"))]) == 0
     assert exit_status([_status(problem=Problem("foreign_upload", "s7654321_report11.ipynb"))]) == 1
 
 
@@ -39,4 +41,5 @@ def test_cli_exits_1_after_the_summary_when_a_notebook_cannot_be_graded(tmp_path
     assert main(["--course-root", str(root), "autograde", "--quiet", "--jobs", "1"]) == 1
     captured = capsys.readouterr()
     assert "s7654321" in captured.out and "invalid notebook" in captured.out
-    assert "exit status 1: 2 notebook(s)" in captured.err
+    assert "exit status 1: 1 notebook(s)" in captured.err  # toy_extra, not handed in, is not among them
+    assert "not_submitted" in captured.out

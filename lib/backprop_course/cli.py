@@ -38,9 +38,10 @@ AUTOGRADE_EXIT = """Each notebook's status is saved the moment it is done; a run
 again grades only what is missing: a notebook whose saved status has the digest of its current files
 (submission, source notebook, collect's flags) is kept. --regrade grades everything again.
 
-exit status: 0 when every notebook got a score (possibly "graded with problems");
-1 when any notebook is not gradable or needs review (printed after the summary, as nbgrader
-exits 1 on failures); 2 when the course or assignment cannot be used."""
+exit status: 0 when every notebook got a score (possibly "graded with problems": timeouts, dead
+kernels) or was not handed in (not_submitted); 1 when any notebook is not gradable or needs review
+(printed after the summary, as nbgrader exits 1 on failures); 2 when the course or assignment cannot
+be used."""
 
 
 def cmd_autograde(args) -> int:

@@ -21,7 +21,7 @@ from ..course.folder import Course, CourseError
 from ..course.handin import handin_path, read_handin
 from ..course.nbgrader_setup import coursedir_for
 from ..course.problems import Problem
-from ..course.status import NOT_GRADABLE, NotebookStatus
+from ..course.status import NO_SCORE_STATES, NotebookStatus
 from ..course.uploads import rejected_for
 from backprop.grading.seeds import grading_key
 from ..notebooks.cells import describe_cell, grade_id, is_test_cell, tampered_locked_cells
@@ -130,7 +130,7 @@ def already_graded(course: Course, status: NotebookStatus | None, digest: str) -
     if status is None or status.digest != digest:
         return False
     output = course.folder("autograded") / status.student / status.assignment / f"{status.notebook}.ipynb"
-    return status.state == NOT_GRADABLE or output.is_file()
+    return status.state in NO_SCORE_STATES or output.is_file()
 
 
 def prepare_student(course: Course, assignment: str, student: str, timeout: int,
@@ -158,7 +158,7 @@ def prepare_student(course: Course, assignment: str, student: str, timeout: int,
             status.add(Problem("foreign_upload", "; ".join(r.describe() for r in foreign)))
         for problem in read_handin(submitted, name):  # an HTML hand-in: how collect got the notebook, or why not
             status.add(problem)
-        if status.state == NOT_GRADABLE:
+        if status.state in NO_SCORE_STATES:
             continue
         path = submitted / f"{name}.ipynb"
         if not path.is_file():

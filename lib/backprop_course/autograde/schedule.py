@@ -204,8 +204,7 @@ def _run(course, plan, jail, jobs, progress, executor, regrade) -> list[Notebook
                     done(submission.status)
                     continue
                 submission.job.client_options = jail.client_options()
-                if jail.warning:
-                    submission.status.add(Problem("unconfined", jail.warning))
+                submission.status.unconfined = bool(jail.warning)  # a flag: the run printed the warning once
                 pending[workers.submit(executor, submission.job)] = submission
             for future in [f for f in pending if f.done()]:
                 record(future)

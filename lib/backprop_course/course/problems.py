@@ -7,14 +7,16 @@ by kind and severity, never by reading the text.
 
 Severities: NOTE (nothing went wrong, the status just says it: "rebuilt from HTML"), SCORED (the score stands,
 the instructor should look), REVIEW (the score stands but must
-not be trusted before the instructor has looked: an upload claimed another student's id), NOT_GRADABLE (no score).
+not be trusted before the instructor has looked: an upload claimed another student's id), NOT_GRADABLE (no score),
+NOT_SUBMITTED (the student handed nothing in for this notebook: no score, nothing for the instructor to fix).
+Grading unconfined is not a problem of a notebook: it is a flag of the status (NotebookStatus.unconfined).
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 NOTE, SCORED, REVIEW, NOT_GRADABLE = "note", "scored", "review", "not_gradable"
-GENERIC_JA = "採点中に問題がありました。"
+NOT_SUBMITTED = "not_submitted"
 
 
 @dataclass(frozen=True)
@@ -25,7 +27,7 @@ class Kind:
 
 
 KINDS = {
-    "missing_notebook": Kind(NOT_GRADABLE, "missing notebook: {detail}",
+    "missing_notebook": Kind(NOT_SUBMITTED, "missing notebook: {detail}",
                              "このノートブックは提出されていませんでした。"),
     "invalid_notebook": Kind(NOT_GRADABLE, "invalid notebook: {detail}",
                              "ノートブックのファイルが壊れていて読み込めませんでした (JSON として不正)。"),
@@ -62,7 +64,6 @@ KINDS = {
                              "テストセルが重複していたため、コピーを取り除き、元のテストで採点しました。"),
     "answer_record": Kind(SCORED, "answer records: {detail}",
                           "テストの答えの記録に問題があったため、該当するテストは不合格として採点しました。"),
-    "unconfined": Kind(SCORED, "{detail}", GENERIC_JA),
     "foreign_upload": Kind(REVIEW, "needs review: uploaded files claiming another student's id (not placed by "
                                    "collect): {detail}",
                            "提出物の中に、ほかの学生の学籍番号を名乗るファイルがありました。そのファイルは採点に使わず、"

@@ -5,8 +5,11 @@ A status carries the digest of what it was graded from (see autograde/prepare.py
 recognises a notebook as already graded.
 
 States: graded; graded_with_problems (timeout, dead kernel, restored test cells: the score stands
-but the instructor should look); not_gradable (invalid or missing notebook, grading crashed: there
-is no score, and the gradebook flags the cells for manual grading instead of recording 0).
+but the instructor should look); not_gradable (invalid notebook, grading crashed: there is no score, and
+the gradebook flags the cells for manual grading instead of recording 0); not_submitted (the student
+handed nothing in for this notebook: no score, nothing to grade by hand).
+`unconfined` is a flag, not a problem: the kernel ran without the sandbox (allowed by course.toml); a
+notebook that graded cleanly that way is still `graded`.
 """
 from __future__ import annotations
 
@@ -18,12 +21,16 @@ from ..notebooks.outcomes import TestOutcome
 from .files import write_json_atomic
 from .folder import Course
 from .problems import NOT_GRADABLE as NO_SCORE
+from .problems import NOT_SUBMITTED as HANDED_NOTHING_IN
 from .problems import NOTE, REVIEW, Problem
 
 GRADED = "graded"
 GRADED_WITH_PROBLEMS = "graded_with_problems"
 NOT_GRADABLE = "not_gradable"
-LABELS_JA = {GRADED: "採点済み", GRADED_WITH_PROBLEMS: "採点済み (問題あり)", NOT_GRADABLE: "採点できず"}
+NOT_SUBMITTED = "not_submitted"
+LABELS_JA = {GRADED: "採点済み", GRADED_WITH_PROBLEMS: "採点済み (問題あり)", NOT_GRADABLE: "採点できず",
+             NOT_SUBMITTED: "未提出"}
+NO_SCORE_STATES = (NOT_GRADABLE, NOT_SUBMITTED)
 
 
 @dataclass
@@ -40,6 +47,7 @@ class NotebookStatus:
     execute_seconds: float = 0.0
     cells_seconds: float = 0.0
     digest: str = ""  # sha256 of what the notebook was graded from (submission, source, collect's flags)
+    unconfined: bool = False  # its kernel ran without the sandbox ([grading.sandbox] allow_unconfined)
 
     @property
     def key(self) -> str:
@@ -51,6 +59,10 @@ class NotebookStatus:
         self.problems.append(problem)
         if problem.severity == NO_SCORE:
             self.state = NOT_GRADABLE
+            self.score = None
+        elif problem.severity == HANDED_NOTHING_IN:
+            if self.state != NOT_GRADABLE:
+                self.state = NOT_SUBMITTED
             self.score = None
         elif self.state == GRADED and problem.severity != NOTE:
             self.state = GRADED_WITH_PROBLEMS
@@ -69,7 +81,17 @@ class NotebookStatus:
     def from_dict(cls, data: dict) -> "NotebookStatus":
         data = dict(data)
         data["tests"] = [TestOutcome(**t) for t in data.get("tests", [])]
-        data["problems"] = [Problem.from_dict(p) for p in data.get("problems", [])]
+        problems = data.get("problems", [])
+        if any(p["kind"] == "unconfined" for p in problems):  # saved before unconfined became a flag
+            problems = [p for p in problems if p["kind"] != "unconfined"]
+            data["unconfined"] = True
+            if data.get("state") == GRADED_WITH_PROBLEMS and all(Problem.from_dict(p).severity == NOTE
+                                                                 for p in problems):
+                data["state"] = GRADED
+        data["problems"] = [Problem.from_dict(p) for p in problems]
+        if data.get("state") == NOT_GRADABLE and any(p.severity == HANDED_NOTHING_IN for p in data["problems"]) \
+                and not any(p.severity == NO_SCORE for p in data["problems"]):  # saved before not_submitted
+            data["state"] = NOT_SUBMITTED
         return cls(**data)
 
 

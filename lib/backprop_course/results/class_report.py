@@ -81,6 +81,14 @@ def plot_failures(failures: list[tuple[str, int]], path: Path) -> str:
     return _save(figure, path)
 
 
+def unconfined_banner(statuses: list[NotebookStatus]) -> str:
+    """One loud paragraph when notebooks were graded without the sandbox (the rows do not repeat it)."""
+    count = sum(s.unconfined for s in statuses)
+    return (f"<p style='border:2px solid #c00;padding:0.5em'><b>隔離なしで採点 (UNCONFINED)</b>: {count} 件の"
+            "ノートブックは、学生のコードを採点者の権限で (サンドボックスなしで) 実行して採点しました "
+            "(course.toml の [grading.sandbox] allow_unconfined = true)。</p>") if count else ""
+
+
 def write_class_report(course: Course, assignment: str | None = None) -> Path:
     """Write the report folder and return the path of its index.html."""
     folder = course.folder("grades") / (f"report_{assignment}" if assignment else "report")
@@ -95,6 +103,7 @@ def write_class_report(course: Course, assignment: str | None = None) -> Path:
                 for s in sorted(statuses, key=lambda s: (s.student, s.notebook)) if s.state != GRADED]
     page = ("<!DOCTYPE html><html lang='ja'><head><meta charset='utf-8'><title>クラスレポート</title></head><body>"
             f"<h1>クラスレポート: {html.escape(assignment or '全課題')}</h1>"
+            + unconfined_banner(statuses)
             + table(["状態", "ノートブック数"], [[LABELS_JA[k], counts.get(k, 0)] for k in LABELS_JA])
             + "".join(f'<p><img src="{name}" alt="{name}"></p>' for name in images)
             + "<h2>要確認の提出</h2>"

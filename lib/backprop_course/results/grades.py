@@ -4,7 +4,9 @@ Scores come from the gradebook (so manual grades entered in formgrader count, an
 `needs_manual_grading` lists the notebooks formgrader still waits for); the state comes from the
 saved grading statuses. A notebook that could not be graded has an EMPTY score and its state in
 the `status` column; the total is then empty too (with the sum of what could be graded beside it, empty
-when nothing could), so a failed grading can never be mistaken for a zero.
+when nothing could), so a failed grading can never be mistaken for a zero. A notebook the student did not
+hand in (not_submitted) has an empty score too but counts 0 in the total, and is never listed as waiting
+for manual grading. `unconfined` says "yes" when a notebook of the row was graded without the sandbox.
 """
 from __future__ import annotations
 
@@ -14,9 +16,10 @@ from pathlib import Path
 from nbgrader.api import Gradebook, MissingEntry
 
 from ..course.folder import Course
-from ..course.status import GRADED, GRADED_WITH_PROBLEMS, NOT_GRADABLE, NotebookStatus, load_statuses
+from ..course.status import (GRADED, GRADED_WITH_PROBLEMS, NO_SCORE_STATES, NOT_GRADABLE, NOT_SUBMITTED,
+                             NotebookStatus, load_statuses)
 
-STATE_ORDER = [GRADED, GRADED_WITH_PROBLEMS, NOT_GRADABLE]
+STATE_ORDER = [GRADED, NOT_SUBMITTED, GRADED_WITH_PROBLEMS, NOT_GRADABLE]
 
 
 def worst_state(states: list[str]) -> str:
@@ -49,9 +52,9 @@ def grade_rows(course: Course, assignment: str | None = None) -> tuple[list[str]
                         notebook_columns.append(column)
                     score, max_score, needs_manual = _gradebook_score(gb, status)
                     maximum += max_score
-                    if needs_manual:
+                    if needs_manual and status.state != NOT_SUBMITTED:
                         manual.append(status.notebook)
-                    if status.state == NOT_GRADABLE:
+                    if status.state in NO_SCORE_STATES:  # a notebook not handed in earns nothing: total counts 0
                         row[column] = ""
                     else:
                         row[column] = f"{score:g}"
@@ -61,10 +64,11 @@ def grade_rows(course: Course, assignment: str | None = None) -> tuple[list[str]
                 state = worst_state([s.state for s in by_student[student]])
                 row.update(total="" if state == NOT_GRADABLE else f"{partial:g}", graded_sum=f"{partial:g}" if graded_any else "",
                            max_score=f"{maximum:g}", status=state, needs_manual_grading=" ".join(manual),
+                           unconfined="yes" if any(s.unconfined for s in by_student[student]) else "",
                            problems=" | ".join(problems))
                 rows.append(row)
     columns = ["student", "assignment", *notebook_columns, "total", "graded_sum", "max_score", "status",
-               "needs_manual_grading", "problems"]
+               "needs_manual_grading", "unconfined", "problems"]
     return columns, rows
 
 
