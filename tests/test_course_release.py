@@ -32,7 +32,7 @@ def test_release_fills_the_deadline(released):
     _, paths = released
     text = json.loads(paths[0].read_text(encoding="utf-8"))
     first = "".join(text["cells"][0]["source"])
-    assert "7/19(火) AM10:30" in first and "{{" not in first
+    assert "締切: 7/19(日) 10:30" in first and "{{" not in first  # 2099-07-19 is a Sunday
 
 
 def test_release_elsewhere_leaves_the_course_gradebook_alone(tmp_path):

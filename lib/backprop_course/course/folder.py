@@ -9,12 +9,16 @@ import os
 import secrets
 import tomllib
 from dataclasses import dataclass, field
+from datetime import datetime
 from functools import cached_property
 from pathlib import Path
 
 from backprop_kit.student.page import CDN_MATHJAX, LOCAL_MATHJAX, mathjax_url
 from traitlets.config import Config
 from traitlets.config.loader import PyFileConfigLoader
+
+from .deadlines import assignment_deadline, course_timezone, deadline_text
+from .settings import check_settings
 
 CONFIG_FILE = "nbgrader_config.py"
 SETTINGS_FILE = "course.toml"
@@ -40,9 +44,11 @@ def load_settings(root: Path | None) -> dict:
         return {}
     with open(Path(root) / SETTINGS_FILE, "rb") as f:
         try:
-            return tomllib.load(f)
+            settings = tomllib.load(f)
         except tomllib.TOMLDecodeError as err:
             raise CourseError(f"{Path(root) / SETTINGS_FILE}: {err}") from err
+    check_settings(settings, Path(root) / SETTINGS_FILE)  # a typo, a wrong type: CourseError naming the key
+    return settings
 
 
 def mathjax_url_from(settings: dict) -> str:
@@ -123,10 +129,15 @@ class Course:
         return self.settings.get("assignments", {}).get(assignment, {})
 
     def placeholders(self, assignment: str) -> dict[str, str]:
-        """Values for {{name}} placeholders: [placeholders] overlaid by [assignments.<name>]."""
+        """Values for {{name}} placeholders: [placeholders] overlaid by [assignments.<name>] (its title and
+        [assignments.<name>.placeholders]); {{deadline}} is the deadline's text, made from the date-time."""
         values = {k: str(v) for k, v in self.settings.get("placeholders", {}).items()}
-        values.update({k: str(v) for k, v in self.assignment_settings(assignment).items()
-                       if not isinstance(v, (dict, list))})
+        own = self.assignment_settings(assignment)
+        values.update({k: str(v) for k, v in own.items() if not isinstance(v, (dict, list, datetime))})
+        values.update({k: str(v) for k, v in own.get("placeholders", {}).items()})
+        due = assignment_deadline(self.settings, assignment)
+        if due is not None:  # generated, weekday included: 「7/19(日) 10:30」
+            values["deadline"] = deadline_text(due, course_timezone(self.settings))
         values.setdefault("assignment", assignment)
         return values
 

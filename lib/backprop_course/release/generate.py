@@ -7,13 +7,16 @@ it uses a throwaway gradebook so that the course's gradebook.db is not touched.
 from __future__ import annotations
 
 import tempfile
+from datetime import datetime
 from pathlib import Path
 
 import nbformat
+from nbgrader.api import Gradebook
 from nbgrader.converters import GenerateAssignment
 from nbgrader.utils import capture_log
 
-from ..course.folder import Course, CourseError
+from ..course.deadlines import DeadlineError, release_deadline, utc_naive
+from ..course.folder import SETTINGS_FILE, Course, CourseError
 from ..course.nbgrader_setup import coursedir_for
 from .leaks import fill_placeholders, find_leaks
 
@@ -34,23 +37,35 @@ def _generate(course: Course, assignment: str, release_dir: Path, db_url: str) -
                            f"{result.get('log', '')}\n{result.get('error', '')}")
 
 
+def _record_duedate(db_url: str, course: Course, assignment: str, due: datetime) -> None:
+    """The deadline as nbgrader's assignment `duedate` (naive UTC), which formgrader and its late-penalty hook read."""
+    with Gradebook(db_url, course.course_id) as gb:
+        gb.update_or_create_assignment(assignment, duedate=utc_naive(due))
+
+
 def release_assignment(course_root: Path | str, assignment: str,
-                       release_root: Path | str | None = None) -> list[Path]:
+                       release_root: Path | str | None = None, now: datetime | None = None) -> list[Path]:
     """Generate the student version of `assignment` and return its notebooks' paths.
 
     Writes `<release_root>/<assignment>/*.ipynb` (default release_root: `<course_root>/release`),
     fills `{{name}}` placeholders in markdown from course.toml, then raises ReleaseError if any
     released notebook contains a solution or hidden-test line, an nbgrader marker, an output, or
-    an unfilled placeholder.
+    an unfilled placeholder. Refused before anything is written when the assignment's deadline is missing
+    or not after `now` (default: the current time).
     """
     course = Course.at(course_root)
     course.require_assignment(assignment)
+    try:
+        due = release_deadline(course.settings, assignment, now)
+    except DeadlineError as err:
+        raise ReleaseError(f"cannot release {assignment}: {course.root / SETTINGS_FILE}: {err}") from None
     release_root = Path(release_root).resolve() if release_root else course.folder("release")
     release_dir = release_root / assignment
     with tempfile.TemporaryDirectory(prefix="release-gradebook-") as scratch:
         private = release_root != course.folder("release")
         db_url = f"sqlite:///{Path(scratch) / 'gradebook.db'}" if private else course.db_url
         _generate(course, assignment, release_dir, db_url)
+        _record_duedate(db_url, course, assignment, due)
 
     problems, written = [], []
     values = course.placeholders(assignment)

@@ -23,7 +23,7 @@ c.ClearSolutions.code_stub = {{"python": "# ここにコードを書いてくだ
 TOY_SETTINGS = '''[course]
 title = "おもちゃ講義"
 [assignments.toy]
-deadline = "7/19(火) AM10:30"
+deadline = 2099-07-19T10:30:00  # far ahead: releasing never fails on the clock
 '''
 
 
