@@ -5,14 +5,23 @@ and the files as an LMS would deliver them ({file name in the download: text}). 
 the model solution, the untouched release, one realistic bug each (the catalogue's mistakes that
 have a `demo` description, mistakes.toml), a cell that loops forever, os._exit in an answer, a notebook
 that is not valid JSON, and a file renamed by a second download (`report11 (1).ipynb`).
+report11 is handed in the way the course asks, as HTML (`HANDIN_ROUTES`, taken in turn): the student kit's
+export-html, plain nbconvert with the lab or the classic template; two more students hand in the model solution
+as an export-html page whose shown code was edited by hand and as a `--no-input` page. A notebook that is not
+valid JSON, or renamed by a second download, stays an .ipynb.
 With more students than variants, the variants repeat; include_broken=False keeps only the
-model solution, the untouched release and the mistakes (for timing runs).
+model solution, the untouched release and the mistakes, all as .ipynb (for timing runs).
 """
 from __future__ import annotations
 
+import re
+import tempfile
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import nbformat
+from backprop_kit.student.export_html import export_html
+from nbconvert import HTMLExporter
 from nbformat import NotebookNode
 
 from . import edits as sim
@@ -22,6 +31,10 @@ from ..course.folder import Course
 
 LOOP_FOREVER = "while True:  # 終わらないループ\n    pass"
 KILL_KERNEL = "import os\nos._exit(1)"
+HTML_NOTEBOOK = ("report11", "report11")  # the report, handed in as HTML
+HANDIN_ROUTES = ("export-html", "nbconvert lab", "nbconvert classic")
+HAND_EDITED, NO_INPUT = "模範解答 (HTML のコードを手で書き換えた)", "模範解答 (--no-input で書き出した HTML)"
+RENAMED, BROKEN = "ダウンロードで名前が変わった", "壊れたノートブック (JSON でない)"
 
 
 @dataclass
@@ -54,10 +67,34 @@ def _variants(model: dict, release: dict) -> list[tuple[str, dict]]:
     first = sorted(model)[0]
     variants.append(("カーネルを終了させた (os._exit)", {**model, first: sim.with_appended(
         model[first], _first_answer(model[first]), KILL_KERNEL)}))
-    variants.append(("壊れたノートブック (JSON でない)",
-                     {**model, last: nbformat.writes(model[last])[:500]}))
-    variants.append(("ダウンロードで名前が変わった", dict(model)))
+    variants.append((BROKEN, {**model, last: nbformat.writes(model[last])[:500]}))
+    variants.append((RENAMED, dict(model)))
+    if HTML_NOTEBOOK in model:
+        variants += [(HAND_EDITED, dict(model)), (NO_INPUT, dict(model))]
     return variants
+
+
+def html_handin(nb: NotebookNode, route: str, student: str) -> str:
+    """The page a student makes of `nb`: a HANDIN_ROUTES route, HAND_EDITED or NO_INPUT."""
+    if route in ("export-html", HAND_EDITED):
+        with tempfile.TemporaryDirectory(prefix="handin-") as scratch:
+            path = Path(scratch) / f"{HTML_NOTEBOOK[1]}.ipynb"
+            nbformat.write(nb, path)
+            page = export_html(path, scratch, student_id=student).read_text(encoding="utf-8")
+        if route == HAND_EDITED:  # a number typed into the first shown `return` (the notebook inside is unchanged)
+            page = re.sub(r'(<span class="k">return</span>)', r'\1 <span class="mi">2</span><span class="o">*</span>',
+                          page, count=1)
+        return page
+    template = "classic" if route == "nbconvert classic" else "lab"
+    body, _ = HTMLExporter(template_name=template, exclude_input=route == NO_INPUT).from_notebook_node(nb)
+    return body
+
+
+def _route(description: str, number: int) -> str | None:
+    """How this student hands in report11 (None: as the .ipynb)."""
+    if description in (RENAMED, BROKEN):
+        return None
+    return description if description in (HAND_EDITED, NO_INPUT) else HANDIN_ROUTES[number % len(HANDIN_ROUTES)]
 
 
 def simulated_class(course: Course, n_students: int | None = None, start_id: int = 2600001,
@@ -75,9 +112,14 @@ def simulated_class(course: Course, n_students: int | None = None, start_id: int
     for number in range(count):
         description, notebooks = variants[number % len(variants)]
         student = SimulatedStudent(student=f"s{start_id + number}", description=description)
+        route = _route(description, number) if include_broken else None
         for (assignment, name), nb in sorted(notebooks.items()):
+            if (assignment, name) == HTML_NOTEBOOK and route and not isinstance(nb, str):
+                student.files[f"{student.student}_{name}.html"] = html_handin(nb, route, student.student)
+                student.description = f"{description} / {name}: {route if route in HANDIN_ROUTES else 'HTML'}"
+                continue
             text = nb if isinstance(nb, str) else nbformat.writes(nb)
-            renamed = description == "ダウンロードで名前が変わった"
+            renamed = description == RENAMED
             file_name = f"{student.student}/{name} (1).ipynb" if renamed else f"{student.student}_{name}.ipynb"
             student.files[file_name] = text
         students.append(student)

@@ -86,7 +86,6 @@ def write_lms_zip(students, path: Path) -> Path:
         for student in students:
             for name, text in student.files.items():
                 zf.writestr(name, text)
-        zf.writestr(f"{students[0].student}_report11.html", "<html>HTML も一緒に提出された例</html>")
     return path
 
 
