@@ -39,6 +39,9 @@ PROBES = {
     "env": "print(json.dumps(sorted(os.environ)))",
     "imports": "import importlib.util as u\nprint(json.dumps({m: u.find_spec(m) is not None for m in "
                "('backprop_kit', 'backprop_kit.testing', 'backprop', 'backprop_course', 'nbgrader')}))",
+    "answering": "import importlib\nfound = {}\nfor m in ('sklearn.neural_network._multilayer_perceptron', 'autograd.numpy', "
+                 "'sklearn.linear_model', 'scipy.special'):\n    try:\n        importlib.import_module(m); found[m] = True\n"
+                 "    except ImportError:\n        found[m] = False\nprint(json.dumps(found))",
 }
 
 
@@ -64,6 +67,13 @@ def test_the_kernel_imports_the_student_kit_and_nothing_of_the_instructor(probe)
     found, _ = probe
     assert found["imports"] == {"backprop_kit": True, "backprop_kit.testing": True, "backprop": False,
                                 "backprop_course": False, "nbgrader": True}
+
+
+def test_libraries_that_would_answer_an_exercise_are_not_there(probe):
+    found, _ = probe
+    assert found["answering"]["sklearn.neural_network._multilayer_perceptron"] is False
+    assert found["answering"]["sklearn.linear_model"] is True and found["answering"]["scipy.special"] is True
+    assert found["answering"]["autograd.numpy"] is False      # installed with the test extras, hidden all the same
 
 
 def test_mount_guard_refuses_a_folder_holding_the_grader(tmp_path):

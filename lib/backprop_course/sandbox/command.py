@@ -6,7 +6,8 @@
     setpriv switch to the kernel's own unprivileged uid/gid, drop every capability, no_new_privs
     sh      copy the student's read-only folder into a private in-memory home, then exec the kernel
 
-Inside, the kernel sees: /usr, the Python folders, HOME=/home/student (tmpfs of `scratch_mb`), its
+Inside, the kernel sees: /usr, the Python folders (but empty folders where libraries that would answer
+a graded exercise are installed: mounts.ANSWERING_PACKAGES), HOME=/home/student (tmpfs of `scratch_mb`), its
 work folder /home/student/<assignment> (a copy of the student's folder), a private /tmp and
 /dev/shm, and the folder holding its connection file and ipc sockets (at the same path as on the
 host; the kernel manager takes it back once the sockets exist). Writable space is in-memory and
@@ -18,7 +19,7 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from .mounts import matplotlib_font_cache, python_folders, sys_prefix_bin, system_folders
+from .mounts import answering_package_folders, matplotlib_font_cache, python_folders, sys_prefix_bin, system_folders
 from .policy import MB, Policy
 
 HOME = PurePosixPath("/home/student")
@@ -91,6 +92,8 @@ class KernelJail:
             dest = PurePosixPath(folder)
             args += parents_of(dest) + ["--ro-bind", str(folder), str(dest)]
             made.add(str(dest))
+        for folder in answering_package_folders():     # an empty, read-only folder in their place
+            args += ["--tmpfs", str(folder), "--remount-ro", str(folder)]
         args += parents_of(HOME) + ["--perms", "0777", "--size", str(self.policy.scratch_mb * MB), "--tmpfs", str(HOME)]
         made.add(str(HOME))
         font_cache = matplotlib_font_cache()

@@ -57,6 +57,25 @@ def python_folders() -> list[Path]:
     return minimal_roots(p.resolve() for p in folders)
 
 
+# Libraries whose code would answer a graded exercise (backpropagation, automatic differentiation): their folders
+# are covered by an empty read-only folder in the kernel. scipy and numpy stay (the notebooks rely on them).
+ANSWERING_PACKAGES = ("sklearn.neural_network", "autograd", "torch", "jax", "tensorflow")
+
+
+def answering_package_folders() -> list[Path]:
+    """The installed folders of ANSWERING_PACKAGES, as this Python finds them (none when not installed)."""
+    from importlib.util import find_spec
+    found = []
+    for name in ANSWERING_PACKAGES:
+        try:
+            spec = find_spec(name)
+        except (ImportError, ValueError):
+            continue
+        if spec is not None and spec.submodule_search_locations:
+            found.extend(Path(p).resolve() for p in spec.submodule_search_locations)
+    return found
+
+
 def check_no_instructor_code(paths) -> None:
     """Raise MountError if a folder to be mounted holds the reference implementation, the grader or the tool
     (a non-editable install puts them in site-packages: install the project with `pip install -e .`)."""
