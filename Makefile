@@ -7,7 +7,7 @@ TEST_STAMP := $(VENV)/.installed-test
 # nbgrader calls console scripts such as alembic: the venv's bin comes first on PATH.
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: demo test bench bench-grading bench-load install clean
+.PHONY: demo test bench bench-grading bench-judging bench-load install clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,10 @@ bench: $(STAMP)
 # Parallel autograde against plain sequential nbgrader on 40 simulated students (about 15 minutes).
 bench-grading: $(STAMP)
 	OPENBLAS_NUM_THREADS=1 $(PY) bench/grading_speed.py
+
+# Verdicts outside the kernel against the grader before them (in-kernel judging), same class size; needs root and bwrap.
+bench-judging: $(STAMP)
+	OPENBLAS_NUM_THREADS=1 $(PY) bench/judging_speed.py
 
 # 200 simulated students (good, wrong, hostile) autograded in confined kernels; needs root and bubblewrap.
 bench-load: $(TEST_STAMP)
