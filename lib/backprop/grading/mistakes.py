@@ -13,9 +13,13 @@ Hints are Japanese, point at where to look, and contain neither code nor numbers
 """
 from dataclasses import dataclass
 
+import math
+
 import numpy as np
 
 from ..activations import sigmoid
+from backprop_kit.autodiff import topological_order
+from backprop_kit.testing.expressions import build
 from backprop_kit.gradcheck import relative_error
 from backprop_kit.testing.compare import INPUTS_CHANGED_HINT
 
@@ -73,7 +77,84 @@ def _output_delta_models(case, layer, inputs):
     return {"output_extra_derivative": [(h - t) * h * (1.0 - h) / case.n_samples]}
 
 
-MODELS = {"hidden_delta": _hidden_delta_models, "backward": _backward_models, "output_delta": _output_delta_models}
+def _backward_factor(case, factor):
+    """The whole backward pass with the hidden layers' derivative replaced by factor(h)."""
+    params, hs = case.params, case.hs
+    grads = [None] * len(params)
+    delta = (hs[-1] - case.t) / case.n_samples
+    for l in range(case.depth, 0, -1):
+        grads[2 * l - 2], grads[2 * l - 1] = delta.T @ hs[l - 1], delta.sum(axis=0)
+        if l > 1:
+            delta = (delta @ params[2 * l - 2]) * factor(hs[l - 1])
+    return grads
+
+
+def _backward_activation_models(case, layer, inputs):
+    models = {"missing_derivative": _backward_factor(case, np.ones_like)}
+    if case.hidden == "relu":
+        models["sigmoid_derivative_for_relu"] = _backward_factor(case, lambda h: (1.0 - h) * h)
+    else:
+        models["relu_derivative_for_sigmoid"] = _backward_factor(case, lambda h: (h > 0).astype(float))
+    return models
+
+
+MODELS = {"hidden_delta": _hidden_delta_models, "backward": _backward_models, "output_delta": _output_delta_models,
+          "backward_activation": _backward_activation_models}
+
+
+# -- the scalar autodiff and the shrink factor (cases that are not networks) ------------------------------------
+def _local(node, sin_derivative=math.cos, own_value=False):
+    if node.op == "add":
+        return [(node.inputs[0], 1.0), (node.inputs[1], 1.0)]
+    if node.op == "mul":
+        a, b = node.inputs
+        return [(a, a.value), (b, b.value)] if own_value else [(a, b.value), (b, a.value)]
+    if node.op == "sin":
+        return [(node.inputs[0], sin_derivative(node.inputs[0].value))]
+    return []
+
+
+def _autodiff_variant(recipe, order="reverse", accumulate=True, **local):
+    output, xs = build(recipe)
+    output.grad = 1.0
+    if order == "recursive":     # each visit passes on the node's whole grad so far: shared paths counted again
+        def visit(node):
+            for parent, d in _local(node, **local):
+                parent.grad += d * node.grad
+                visit(parent)
+        visit(output)
+        return [x.grad for x in xs]
+    nodes = topological_order(output)
+    for node in (reversed(nodes) if order == "reverse" else nodes):
+        for parent, d in _local(node, **local):
+            parent.grad = parent.grad + d * node.grad if accumulate else d * node.grad
+    return [x.grad for x in xs]
+
+
+def autodiff_models(recipe):
+    """{key: the inputs' grads a mistaken backward pass gives} for one expression recipe."""
+    return {
+        "autodiff_overwrite": _autodiff_variant(recipe, accumulate=False),
+        "autodiff_order": _autodiff_variant(recipe, order="forward"),
+        "autodiff_recursive": _autodiff_variant(recipe, order="recursive"),
+        "autodiff_sin_minus_cos": _autodiff_variant(recipe, sin_derivative=lambda v: -math.cos(v)),
+        "autodiff_mul_own_value": _autodiff_variant(recipe, own_value=True),
+        "autodiff_no_seed": [0.0] * len(recipe["inputs"]),
+    }
+
+
+def shrink_factor_models(norms):
+    """{key: what a mistaken shrink_factor returns} for norms (layer 1 first)."""
+    norms = np.asarray(norms, dtype=np.float64)
+    m = len(norms)
+    ratios = norms[:-1] / norms[1:]
+    right = float(np.exp(np.mean(np.log(ratios))))
+    return {
+        "shrink_reversed": 1.0 / right,
+        "shrink_arithmetic_mean": float(np.mean(ratios)),
+        "shrink_exponent": float((norms[0] / norms[-1]) ** (1.0 / m)),
+        "shrink_no_root": float(norms[0] / norms[-1]),
+    }
 
 HINTS = {
     "missing_derivative": "活性化関数の微分 (1 - h) h（シグモイドの場合）を掛け忘れていませんか。",
@@ -83,6 +164,23 @@ HINTS = {
     "output_extra_derivative": ("出力層の δ に h (1 - h) のような活性化関数の微分を掛けていませんか。ソフトマックスと"
                                 "クロスエントロピーを合わせて g で微分すると、δ^L = (h - t) / N だけになります。"),
     "inputs_changed": INPUTS_CHANGED_HINT,
+    "sigmoid_derivative_for_relu": ("ReLU の層にシグモイドの微分 (1 - h) h を掛けていませんか。activation が \"relu\" の"
+                                    "ときの微分は、h > 0 なら 1、それ以外は 0 です。"),
+    "relu_derivative_for_sigmoid": "シグモイドの層に ReLU の微分を使っていませんか。activation の値で微分を切り替えてください。",
+    "autodiff_overwrite": ("入力への寄与を = で上書きしていませんか。同じノードが何か所かで使われると、それぞれの経路からの"
+                           "寄与を足し合わせます（+=、連鎖律 2）。"),
+    "autodiff_order": ("ノードを処理する順番を確かめてください。出力から入力へ向かって（topological_order の逆順に）"
+                       "進み、あるノードの grad は、それを使うすべてのノードからの寄与がそろってから入力へ渡します。"),
+    "autodiff_recursive": ("ノードごとに 1 回だけ、その時点の grad をすべて受け取ってから入力へ渡していますか。経路ごとに"
+                           "再帰で伝えると、共有されたノードを通る寄与が重複して数えられます。"),
+    "autodiff_sin_minus_cos": "sin の微分の符号を確かめてください（d sin(a) / da = cos(a)）。",
+    "autodiff_mul_own_value": ("掛け算 a * b の a についての微分は、相手の値 b です（自分の値 a ではありません）。"),
+    "autodiff_no_seed": "出力ノードの grad を 1 にしてから逆伝播を始めていますか（dy/dy = 1）。",
+    "shrink_reversed": ("比の向きが逆です。1 層さかのぼる（入力側へ進む）と何倍になるか、つまり第 l 層 / 第 l+1 層の比を"
+                        "求めます。"),
+    "shrink_arithmetic_mean": "比の算術平均（足して割る）ではなく、幾何平均（掛けて累乗根）を求めてください。",
+    "shrink_exponent": ("層が m 個なら、隣り合う層の比は m - 1 個です。累乗根の次数を確かめてください。"),
+    "shrink_no_root": "第 1 層と最後の層の比は、比 m - 1 個の積です。1 層あたりにするには (m - 1) 乗根をとります。",
 }
 
 
@@ -146,6 +244,15 @@ def _layer_hint(names, wrong):
     return None
 
 
+def _diagnose_scalar(models, student):
+    """The model a wrong scalar answer (or list of them) equals, as a diagnosis list, else []."""
+    for key, model in models.items():
+        model, got = np.atleast_1d(np.asarray(model, float)), np.atleast_1d(np.asarray(student, float))
+        if model.shape == got.shape and relative_error(got, model) < MATCH:
+            return [Diagnosis(key, HINTS[key])]
+    return []
+
+
 def diagnose(context, student, expected, names, wrong, case, layer=None, inputs=None, changed=()):
     """Diagnoses (most specific first) for wrong answers of one exercise.
 
@@ -153,6 +260,10 @@ def diagnose(context, student, expected, names, wrong, case, layer=None, inputs=
     which gets the generic checks only); student, expected: lists of float64 arrays of equal shapes; names:
     their names; wrong: indices of the wrong arrays; case: the Case; layer, inputs: what the student was given.
     """
+    if context == "autodiff":
+        return _diagnose_scalar(autodiff_models(case), [float(v[0]) for v in student])
+    if context == "shrink_factor":
+        return _diagnose_scalar(shrink_factor_models(case), float(student[0]))
     found = []
     if changed:
         found.append(Diagnosis("inputs_changed", HINTS["inputs_changed"]))

@@ -1,9 +1,16 @@
 """Cases of 11_02 (誤差逆伝播法). Truth: central differences of the case's loss (`reference`), and for the one
 network too large for central differences in the student's kernel, the reference backward (checked against
 central differences by the project's own tests)."""
+import numpy as np
+
+from backprop_kit.testing.expressions import lecture_recipe
+
+from ...autodiff import recipe_gradients
 from ..cases import generated_case
+from ..expressions import random_recipe
 from ..reference import numerical_delta, numerical_layer_gradients, numerical_param_gradients
 from . import Built
+from ..mistakes import shrink_factor_models
 from .strong import strong_case
 
 # A network on which backward takes milliseconds and central differences (2 forward passes per parameter,
@@ -112,6 +119,86 @@ def backward_hidden_deeper(rng):
                  small.context + [_context("backward", case, None, given)])
 
 
+# -- 勾配消失問題: a backward pass for sigmoid or ReLU hidden layers, and the per-layer shrink factor -------------
+def relu_case(rng, depth, fixed=None):
+    """A strong ReLU case in which every hidden layer has inactive (h = 0) and active entries, so that a missing
+    ReLU derivative or a sigmoid derivative in its place changes the gradients."""
+    while True:
+        case = strong_case(rng, depth, fixed=fixed, hidden="relu")
+        if rng is None or all(np.any(h == 0) and np.any(h > 0) for h in case.hs[1:-1]):
+            return case
+
+
+def build_backward_activation(cases):
+    """Truth: the reference MLP's backward with the case's hidden activation (tests/test_grading.py checks it
+    against central differences on these setups)."""
+    inputs, expected, context = [], [], []
+    for case in cases:
+        given = {"params": list(case.params), "hs": list(case.hs), "t": case.t, "activation": case.hidden}
+        inputs.append(given)
+        expected.append(list(reference_gradients(case)))
+        context.append(_context("backward_activation", case, None, given))
+    return Built({"cases": inputs}, expected, context)
+
+
+def backward_activation_visible(rng):
+    return build_backward_activation([relu_case(rng, 3, fixed=((3, 5, 4, 2), 6, 106)),
+                                      strong_case(rng, 2, fixed=((2, 4, 3), 5, 107))])
+
+
+def backward_activation_hidden(rng):
+    return build_backward_activation([relu_case(rng, 4), relu_case(rng, 5), strong_case(rng, 4, hidden="sigmoid")])
+
+
+def shrink_factor_truth(norms):
+    """The geometric mean of norms[l] / norms[l + 1] (layer 1 first): how much smaller a layer's gradient is than
+    the next layer's, per layer."""
+    norms = np.asarray(norms, dtype=np.float64)
+    return float(np.exp(np.mean(np.log(norms[:-1] / norms[1:]))))
+
+
+def random_norms(rng):
+    """Per-layer norms (layer 1 first) whose successive ratios scatter around a drawn factor, so that the
+    arithmetic and geometric means differ; redrawn until every modelled mistake is clearly wrong."""
+    while True:
+        m = int(rng.integers(4, 13))
+        log_ratios = rng.normal(np.log(rng.uniform(0.1, 1.3)), 0.6, size=m - 1)
+        norms = 10.0 ** rng.uniform(-3, 0) * np.exp(np.concatenate([np.cumsum(log_ratios[::-1])[::-1], [0.0]]))
+        truth = shrink_factor_truth(norms)
+        if all(abs(v - truth) > 1e-2 * truth for v in shrink_factor_models(norms).values()):
+            return norms
+
+
+def build_shrink_factor(norms_list):
+    inputs = [{"norms": np.asarray(norms, dtype=np.float64)} for norms in norms_list]
+    context = [{"exercise": "shrink_factor", "case": given["norms"], "layer": None, "inputs": given} for given in inputs]
+    return Built({"cases": inputs}, [shrink_factor_truth(given["norms"]) for given in inputs], context)
+
+
+def shrink_factor_visible(rng):
+    return build_shrink_factor([[0.001, 0.004, 0.01, 0.05, 0.1]])
+
+
+def shrink_factor_hidden(rng):
+    return build_shrink_factor([random_norms(rng) for _ in range(3)])
+
+
+# -- 自動微分: the backward rule of the scalar autodiff, on the lecture's expression and on drawn ones ---------------
+def build_autodiff(recipes):
+    context = [{"exercise": "autodiff", "case": recipe, "layer": None, "inputs": recipe} for recipe in recipes]
+    return Built({"cases": list(recipes)}, [recipe_gradients(recipe) for recipe in recipes], context)
+
+
+def autodiff_visible(rng):
+    return build_autodiff([lecture_recipe(1.5), lecture_recipe(-2.3)])
+
+
+def autodiff_hidden(rng):
+    x = round(float(rng.choice([-1.0, 1.0]) * rng.uniform(0.5, 3.0)), 3)
+    return build_autodiff([lecture_recipe(x), random_recipe(rng, 2, 6), random_recipe(rng, 2, 8),
+                           random_recipe(rng, 3, 8), random_recipe(rng, 3, 10)])
+
+
 BUILDERS = {
     "test_output_delta_visible": output_delta_visible,
     "test_output_delta_hidden": output_delta_hidden,
@@ -124,4 +211,10 @@ BUILDERS = {
     "test_backward_hidden_deeper": backward_hidden_deeper,
     "test_backward_hidden_shapes": lambda rng: build_backward([strong_case(rng, 4)]),
     "test_backward_hidden_unchanged": lambda rng: build_backward([strong_case(rng, 4)]),
+    "test_backward_activation_visible": backward_activation_visible,
+    "test_backward_activation_hidden": backward_activation_hidden,
+    "test_shrink_factor_visible": shrink_factor_visible,
+    "test_shrink_factor_hidden": shrink_factor_hidden,
+    "test_autodiff_visible": autodiff_visible,
+    "test_autodiff_hidden": autodiff_hidden,
 }
