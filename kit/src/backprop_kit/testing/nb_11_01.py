@@ -2,7 +2,9 @@
 
 Inputs of the function tests: {"cases": [{parameter: value}, ...]}, one call per case; expected: one value per
 case (sigmoid, softmax: the array; cross_entropy: {"value", "rtol", "small"} or {"saturated": True}; forward:
-(h, y_hat)). The hand-weight tests publish the four arrays; the accuracy test's expected value holds the data
+(h, y_hat)). Stability is judged by the values returned at extreme inputs (NaN, inf or a wrong value fails);
+the floating-point warnings numpy met in the kernel are the kernel's word, so they are only shown at home (the
+runner's note), never judged. The hand-weight tests publish the four arrays; the accuracy test's expected value holds the data
 {"x", "y", "bar"} on which the weights are judged (at grading: fresh points drawn by the grader).
 """
 import copy
@@ -15,8 +17,6 @@ from .compare import returned, unchanged
 from .plain import plain_array
 from .spec import Test, answers_of, ask_each
 
-# numpy's names of floating-point errors (calls.call notes them); underflow is harmless and never judged
-UNSTABLE = {"overflow": "オーバーフロー", "invalid value": "不正な値（inf - inf や 0 / 0）", "divide by zero": "0 での割り算"}
 RTOL, ATOL = 1e-9, 1e-15
 
 SOFTMAX_AXIS_HINT = ("softmax の戻り値の各行の和が 1 になっていません。ソフトマックスは 1 行（1 サンプル）ごとに"
@@ -29,14 +29,6 @@ HAND = ("W_mid_hand", "b_mid_hand", "W_out_hand", "b_out_hand")
 
 def _close(value, expected, rtol=RTOL, atol=ATOL):
     return bool(np.all(np.abs(value - expected) <= atol + rtol * np.abs(expected)))
-
-
-def _stable(answer, function_name, advice):
-    """AssertionError when numpy met overflow, an invalid value or a division by zero during the call."""
-    kinds = answer.get("fp_errors") if isinstance(answer.get("fp_errors"), list) else []
-    met = [UNSTABLE[kind] for kind in UNSTABLE if kind in kinds]
-    if met:
-        raise AssertionError(f"{function_name} の計算の途中で{'、'.join(met)}が起きました。{advice}")
 
 
 def _float_array(raw, value, name):
@@ -55,14 +47,14 @@ def compare_sigmoid(stability=False, inputs_kept=False):
         for case, answer, truth in zip(inputs["cases"], answers_of(answers, len(expected)), expected):
             truth = np.asarray(truth, dtype=np.float64)
             raw = returned(answer, "sigmoid")
-            if stability:
-                _stable(answer, "sigmoid", SIGMOID_STABLE)
             value = _float_array(raw, plain_array(raw, "sigmoid の戻り値", truth.shape, "入力 g と同じ形"),
                                  "sigmoid の戻り値")
             if not _close(value, truth):
                 where = "g の絶対値が大きいとき" if stability else ""
+                advice = SIGMOID_STABLE if stability else ("1 / (1 + e^(-g)) と同じ値になっているか、要素ごとに計算して"
+                                                           "いるかを確かめてください。")
                 raise AssertionError(f"{where}sigmoid の値が正しくありません（最大の誤差 {np.max(np.abs(value - truth)):.1e}）。"
-                                     "1 / (1 + e^(-g)) と同じ値になっているか、要素ごとに計算しているかを確かめてください。")
+                                     + advice)
             if inputs_kept:
                 unchanged(answer, "sigmoid")
     return compare
@@ -78,8 +70,6 @@ def compare_softmax(stability=False, inputs_kept=False):
         for case, answer, truth in zip(inputs["cases"], answers_of(answers, len(expected)), expected):
             truth = np.asarray(truth, dtype=np.float64)
             raw = returned(answer, "softmax")
-            if stability:
-                _stable(answer, "softmax", SOFTMAX_STABLE)
             value = _float_array(raw, plain_array(raw, "softmax の戻り値", truth.shape, "入力 z と同じ形 (N, K)"),
                                  "softmax の戻り値")
             if not np.allclose(value.sum(axis=1), 1.0):
@@ -104,8 +94,6 @@ def compare_cross_entropy(inputs_kept=False):
     def compare(inputs, expected, answers):
         for case, answer, truth in zip(inputs["cases"], answers_of(answers, len(expected)), expected):
             raw = returned(answer, "cross_entropy")
-            _stable(answer, "cross_entropy", "予測確率が 0 のところで log(0) を計算していませんか。"
-                    "確率をごく小さな正の数（例: 1e-300）で下から抑えてから対数をとりましょう。")
             value = float(plain_array(raw, "cross_entropy の戻り値", (), "スカラー（1 つの数）"))
             given = "ラベル (N,)" if np.ndim(case["y"]) == 1 else "one-hot (N, K)"
             if truth.get("saturated"):

@@ -28,6 +28,15 @@ def notebook_tests(notebook):
     return import_module(f"{__package__}.{NOTEBOOK_MODULES[notebook]}").TESTS
 
 
+def numpy_warnings(answers):
+    """The kinds of floating-point errors (overflow, invalid value, divide by zero) the calls met."""
+    found = set()
+    for answer in (answers.get("cases", []) if isinstance(answers, dict) else []):
+        if isinstance(answer, dict):
+            found.update(kind for kind in answer.get("fp_errors", []) if kind != "underflow")
+    return found
+
+
 def publish(notebook, test_id, answers):
     """Send the answers out of the kernel as plain data."""
     display({MIME: {"notebook": notebook, "test": test_id, "answers": encode(answers)}}, raw=True)
@@ -49,5 +58,9 @@ def test_runner(notebook):
             return
         test.compare(case.inputs, case.expected, answers)
         print(test.passed)
+        met = sorted(numpy_warnings(answers))
+        if met:
+            print(f"注意: 計算の途中で numpy の警告 ({', '.join(met)}) が出ています。値は正しいので合格ですが、"
+                  "exp に大きな数を渡していないか、log(0) を計算していないかを見直すと、より安全な実装になります。")
 
     return run_test
