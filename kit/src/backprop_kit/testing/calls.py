@@ -58,8 +58,9 @@ def plain_failure(failure):
             + (f"\nヒント: {hint}" if hint else ""))
 
 
-def call(function, function_name, arguments, shape_hint=SHAPE_HINT):
-    """Call function(*arguments.values()) on deep copies of the arguments.
+def call(function, function_name, arguments, shape_hint=SHAPE_HINT, twice=False):
+    """Call function(*arguments.values()) on deep copies of the arguments (twice=True: then once more on the same
+    copies, so a function that modifies its inputs shows it in the second answer, "again").
 
     arguments: {parameter name: value}, in the order of the function's parameters.
     Returns {"value": what it returned, "changed": [names of arguments it modified], "fp_errors": [kinds of
@@ -81,6 +82,7 @@ def call(function, function_name, arguments, shape_hint=SHAPE_HINT):
         with warnings.catch_warnings(), np.errstate(all="call"):
             warnings.simplefilter("ignore")
             value = function(*given.values())
+            again = function(*given.values()) if twice else None
     except NotImplementedError:
         return {"error": f"{function_name} はまだ実装されていません（NotImplementedError）。",
                 "failure": {"function": function_name, "kind": "not_implemented"}}
@@ -91,5 +93,8 @@ def call(function, function_name, arguments, shape_hint=SHAPE_HINT):
                 "failure": {"function": function_name, "kind": "raised", "type": type(error).__name__, "hint": hint}}
     finally:
         np.seterrcall(previous)
-    return {"value": value, "changed": [name for name in arguments if not _same(given[name], arguments[name])],
-            "fp_errors": sorted(fp_errors)}
+    answer = {"value": value, "changed": [name for name in arguments if not _same(given[name], arguments[name])],
+              "fp_errors": sorted(fp_errors)}
+    if twice:
+        answer["again"] = again
+    return answer

@@ -18,7 +18,7 @@ points, and the network (not report_model) is judged on evaluation points:
 import numpy as np
 
 from .calls import call
-from .compare import WrongValues, returned, same_arrays, unchanged
+from .compare import INPUTS_CHANGED_HINT, WrongValues, again, returned, same_arrays, unchanged
 from .plain import plain_array
 from .spec import Test, answers_of, ask_each
 
@@ -87,6 +87,15 @@ def compare_gradient(flat=False, check_unchanged=False):
         for i, (answer, grads) in enumerate(zip(answers_of(answers, len(expected)), expected)):
             if check_unchanged and isinstance(answer, dict) and "error" not in answer:
                 unchanged(answer, "gradient")
+                second = again(answer)
+                if second is None:
+                    raise AssertionError("gradient の 2 回目の答えが記録されていません。")
+                try:
+                    same_arrays(second, list(grads), "gradient", gradient_names(len(grads)),
+                                gradient_labels(len(grads)), case_index=i)
+                except AssertionError:
+                    raise AssertionError("同じ引数で gradient をもう一度呼ぶと答えが変わります。params・x・t を書き換えて"
+                                         f"いませんか。\nヒント: {INPUTS_CHANGED_HINT}") from None
             try:
                 same_arrays(answer, list(grads), "gradient", gradient_names(len(grads)), gradient_labels(len(grads)),
                             case_index=i)
@@ -234,7 +243,8 @@ TESTS = {
                           "課題3 のテスト: OK（ネットワーク 2 → 5 → 4 → 1、N = 6 で数値微分と一致しました）"),
     "gradient-test-hidden": Test(ask_each("gradient", SHAPE_HINT), compare_gradient()),
     "gradient-test-hidden-flat": Test(ask_each("gradient", SHAPE_HINT), compare_gradient(flat=True)),
-    "gradient-test-hidden-unchanged": Test(ask_each("gradient", SHAPE_HINT), compare_gradient(check_unchanged=True)),
+    "gradient-test-hidden-unchanged": Test(ask_each("gradient", SHAPE_HINT, twice=True),
+                                           compare_gradient(check_unchanged=True)),
     "model-test": Test(ask_model, compare_model("baseline_rmse"),
                        "課題4 のテスト: OK（report_model は trained_params のネットワークと一致し、"
                        "検証データで線形回帰より良い予測です）"),

@@ -29,7 +29,7 @@ def arguments_of(case, student):
         return dict(case), None
     recipe = case["generated"]
     params, x, t = random_network(recipe["sizes"], recipe["n_samples"], recipe["seed"], recipe["targets"])
-    available = {"params": params, "x": x, "t": t}
+    available = {"params": params, "x": x, "t": t[:, 0] if recipe.get("flat") else t}
     if "hs" in recipe["arguments"]:
         answer = call(student.get("forward"), "forward", {"params": params, "x": x})
         if "error" in answer:
@@ -38,12 +38,12 @@ def arguments_of(case, student):
     return {name: available[name] for name in recipe["arguments"]}, None
 
 
-def ask_each(function_name, shape_hint=None):
+def ask_each(function_name, shape_hint=None, twice=False):
     """An `ask` that calls student[function_name] once per case of inputs["cases"] (each a {parameter: value},
-    or a generated case)."""
+    or a generated case); twice=True calls it a second time on the same arguments (calls.call)."""
     def ask(student, inputs):
         function = student.get(function_name)
-        extra = {} if shape_hint is None else {"shape_hint": shape_hint}
+        extra = {"twice": twice} if shape_hint is None else {"shape_hint": shape_hint, "twice": twice}
         answers = []
         for case in inputs["cases"]:
             arguments, failed = arguments_of(case, student)

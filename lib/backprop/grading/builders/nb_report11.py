@@ -113,28 +113,36 @@ def build_gradient(cases, flat=False, truth=numerical_param_gradients):
     return Built({"cases": inputs}, expected, context)
 
 
-def gradient_visible(rng):
-    if rng is None:
-        return build_gradient([regression_case((2, 5, 4, 1), 6, 1100)])
-    return build_gradient([drawn_case(rng, 3, n_output=1, inputs=2)])
-
-
-def gradient_hidden(rng):
-    small = build_gradient([drawn_case(rng, 4), drawn_case(rng, 2)])
-    recipe = {"sizes": list(LARGE[0]), "n_samples": LARGE[1], "seed": int(rng.integers(2**31)), "targets": "real",
-              "arguments": ["params", "x", "t"]}       # sent as a recipe (backprop_kit.testing.networks)
+def with_large_case(small: Built, rng, flat=False) -> Built:
+    """small's cases and one network on which central differences cannot finish within a cell's time limit (a
+    recipe: backprop_kit.testing.networks), judged against the reference backward. Every graded gradient test
+    holds one, so an answer by numerical differentiation fails them all."""
+    sizes = list(LARGE[0][:-1]) + [1] if flat else list(LARGE[0])
+    recipe = {"sizes": sizes, "n_samples": LARGE[1], "seed": int(rng.integers(2**31)), "targets": "real",
+              "flat": flat, "arguments": ["params", "x", "t"]}
     case = generated_case(recipe, output="identity")
     given = {"generated": recipe}
     return Built({"cases": small.inputs["cases"] + [given]}, small.expected + [reference_gradients(case)],
                  small.context + [{"exercise": "backward", "case": case, "layer": None, "inputs": given}])
 
 
+def gradient_visible(rng):
+    if rng is None:
+        return build_gradient([regression_case((2, 5, 4, 1), 6, 1100)])
+    return with_large_case(build_gradient([drawn_case(rng, 3, n_output=1, inputs=2)]), rng)
+
+
+def gradient_hidden(rng):
+    return with_large_case(build_gradient([drawn_case(rng, 4), drawn_case(rng, 2)]), rng)
+
+
 def gradient_hidden_flat(rng):
-    return build_gradient([drawn_case(rng, 3, n_output=1), drawn_case(rng, 2, n_output=1)], flat=True)
+    small = build_gradient([drawn_case(rng, 3, n_output=1), drawn_case(rng, 2, n_output=1)], flat=True)
+    return with_large_case(small, rng, flat=True)
 
 
 def gradient_hidden_unchanged(rng):
-    return build_gradient([drawn_case(rng, 3)])
+    return with_large_case(build_gradient([drawn_case(rng, 3)]), rng)
 
 
 # -- the trained model --------------------------------------------------------------------------------------------
