@@ -15,7 +15,7 @@ from ..handnet import HandNetwork
 from .calls import call
 from .compare import returned, unchanged
 from .plain import plain_array
-from .spec import Test, answers_of, ask_each
+from .spec import Test, answers_of, ask_each, judged_twice
 
 RTOL, ATOL = 1e-9, 1e-15
 
@@ -83,11 +83,15 @@ def compare_softmax(stability=False, inputs_kept=False):
 
 
 # -- 課題3: cross_entropy --------------------------------------------------------------------------------------------
-def ask_cross_entropy(student, inputs):
+def ask_cross_entropy(student, inputs, twice=False):
     function = student.get("cross_entropy")
     return {"cases": [call(function, "cross_entropy", dict(case),
-                           shape_hint=ONE_HOT_HINT if np.ndim(case["y"]) == 1 else CROSS_ENTROPY_SHAPE_HINT)
+                           shape_hint=ONE_HOT_HINT if np.ndim(case["y"]) == 1 else CROSS_ENTROPY_SHAPE_HINT, twice=twice)
                       for case in inputs["cases"]]}
+
+
+def ask_cross_entropy_twice(student, inputs):
+    return ask_cross_entropy(student, inputs, twice=True)
 
 
 def compare_cross_entropy(inputs_kept=False):
@@ -189,18 +193,21 @@ TESTS = {
     "sigmoid-test-values": Test(ask_each("sigmoid"), compare_sigmoid(), "OK: 値と形は正しいようです"),
     "sigmoid-test-stable": Test(ask_each("sigmoid"), compare_sigmoid(stability=True),
                                 "OK: g = ±1000 でもオーバーフローしません"),
-    "sigmoid-test-hidden": Test(ask_each("sigmoid"), compare_sigmoid(stability=True, inputs_kept=True)),
+    "sigmoid-test-hidden": Test(ask_each("sigmoid", twice=True),
+                                judged_twice(compare_sigmoid(stability=True, inputs_kept=True), "sigmoid")),
     "softmax-test-values": Test(ask_each("softmax"), compare_softmax(), "OK: 値と形は正しいようです"),
     "softmax-test-stable": Test(ask_each("softmax"), compare_softmax(stability=True),
                                 "OK: z = ±1000 でもオーバーフローしません"),
-    "softmax-test-hidden": Test(ask_each("softmax"), compare_softmax(stability=True, inputs_kept=True)),
+    "softmax-test-hidden": Test(ask_each("softmax", twice=True),
+                                judged_twice(compare_softmax(stability=True, inputs_kept=True), "softmax")),
     "cross-entropy-test-values": Test(ask_cross_entropy, compare_cross_entropy(), "OK: 値は正しいようです"),
     "cross-entropy-test-saturated": Test(ask_cross_entropy, compare_cross_entropy(),
                                          "OK: 確率 0 でも有限の値になり、小さな確率でも正確です"),
-    "cross-entropy-test-hidden": Test(ask_cross_entropy, compare_cross_entropy(inputs_kept=True)),
+    "cross-entropy-test-hidden": Test(ask_cross_entropy_twice,
+                                      judged_twice(compare_cross_entropy(inputs_kept=True), "cross_entropy")),
     "forward-test-shapes": Test(ask_each("forward"), compare_forward(), "OK: 形は正しいようです"),
     "forward-test-values": Test(ask_each("forward"), compare_forward(), "OK: 手計算の例と一致します"),
-    "forward-test-hidden": Test(ask_each("forward"), compare_forward(inputs_kept=True)),
+    "forward-test-hidden": Test(ask_each("forward", twice=True), judged_twice(compare_forward(inputs_kept=True), "forward")),
     "hand-weights-test-shapes": Test(ask_hand_weights, compare_hand_shapes, "OK: 形は正しいです"),
     "hand-weights-test-accuracy": Test(ask_hand_weights, compare_hand_accuracy,
                                        "OK: このデータでの正解率は 0.95 以上です"),

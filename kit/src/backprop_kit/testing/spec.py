@@ -52,6 +52,24 @@ def ask_each(function_name, shape_hint=None, twice=False):
     return ask
 
 
+def judged_twice(compare, function_name):
+    """A compare that also judges the second answer of each call (ask with twice=True) against the same truth:
+    a function that modifies its inputs so that its own next answer changes fails, whatever the kernel reports."""
+    from .compare import INPUTS_CHANGED_HINT, again
+
+    def compare_both(inputs, expected, answers):
+        compare(inputs, expected, answers)
+        seconds = [again(answer) if isinstance(answer, dict) else None for answer in answers_of(answers, len(expected))]
+        if any(second is None for second in seconds):
+            raise AssertionError(f"{function_name} の 2 回目の答えが記録されていません。")
+        try:
+            compare(inputs, expected, {"cases": seconds})
+        except AssertionError:
+            raise AssertionError(f"同じ引数で {function_name} をもう一度呼ぶと答えが変わります。\n"
+                                 f"ヒント: {INPUTS_CHANGED_HINT}") from None
+    return compare_both
+
+
 def answers_of(answers, n_cases):
     """The per-case answers, or AssertionError when the record does not hold one answer per case."""
     cases = answers.get("cases") if isinstance(answers, dict) else None
