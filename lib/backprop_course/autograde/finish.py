@@ -20,6 +20,7 @@ from ..notebooks.cells import describe_cell, grade_id, is_test_cell
 from ..notebooks.outcomes import relabel_test_stderr, test_outcomes
 from ..notebooks.running import error_output
 from .execute import ExecutionResult
+from .late import record_lateness
 from .prepare import Submission, _resources
 
 
@@ -88,6 +89,7 @@ def finish(course: Course, submission: Submission, result: ExecutionResult) -> N
     SaveAutoGrades(config=course.nbgrader_config).preprocess(nb, _resources(course, status))
     if result.verdicts is not None:
         write_verdict_scores(course, status, nb, result.verdicts)
+    record_lateness(course, status)  # extension and late penalty, where formgrader reads them
     write_atomic(Path(result.output_path), nbformat.writes(nb))  # a killed run leaves no half-written notebook
     status.tests = test_outcomes(nb)
     status.score = sum(t.points for t in status.tests)

@@ -5,13 +5,15 @@ uploader the LMS names (collect/identity.py), never an id the student wrote. A f
 inner folders or text claim another student's id is rejected: not placed, listed for the instructor and
 recorded (course/uploads.py) so that autograde flags the uploader's status. Among one uploader's own
 files for one notebook an .ipynb wins over an HTML page, then the most recently modified wins; the others
-are superseded. An HTML page is turned into the notebook to grade by collect/html_handin.py. Every file found
+are superseded. Each placed submission gets its time (collect.downloads.upload_time) in nbgrader's
+`timestamp.txt`, with where it came from in `submission_time.json` (course/deadlines.py). An HTML page is turned into the notebook to grade by collect/html_handin.py. Every file found
 ends up placed, superseded, rejected or skipped with a reason, and the summary counts and lists each.
 """
 from __future__ import annotations
 
 import hashlib
 import os
+import re
 import shutil
 import tempfile
 import unicodedata
@@ -20,6 +22,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path, PurePath
 
+from ..course.deadlines import course_timezone, write_submission_time
 from ..course.folder import Course, CourseError
 from ..course.names import DEFAULT_STUDENT_ID, clean_stem, match_notebook
 from ..course.uploads import RejectedUpload, add_rejected
@@ -28,6 +31,7 @@ from .html_handin import (HANDIN_RULE, HANDIN_SUFFIXES, describe, forget_html, h
 from .identity import claimed_ids, content_claims, place_of
 
 MAX_ZIP_DEPTH = 3
+LMS_NAME_TIME = re.compile(r"(?<!\d)(20\d\d)-(\d\d)-(\d\d)-(\d\d)-(\d\d)-(\d\d)(?!\d)")
 IGNORED_PARTS = {"__MACOSX", ".ipynb_checkpoints", ".DS_Store"}
 LAYOUTS = ("Moodle `<full name>_<internal id>_assignsubmission_file_/` folders (or file names), "
            "`<id>_<file>` or `<id>/`")
@@ -50,19 +54,23 @@ def _notebook_index(course: Course) -> dict[str, str]:
     return index
 
 
-def _unpack_zips(folder: Path, report: CollectReport) -> set[PurePath]:
+def _unpack_zips(folder: Path, report: CollectReport, tz, zip_times: dict[Path, datetime]) -> set[PurePath]:
     """Replace every zip under `folder` by a folder of its contents (zips in zips too, a few levels);
-    returns those folders, relative to `folder`."""
+    returns those folders, relative to `folder`. `zip_times` gets each file's time from the outermost zip
+    entry holding it (local times read in the course's time zone): a zip a student uploaded inside the LMS's
+    download carries the LMS's time of the upload, never the times the student's own zip claims."""
     unpacked = set()
     for _ in range(MAX_ZIP_DEPTH):
         for archive in sorted(folder.rglob("*.zip")):
             target = archive.with_suffix("")
+            outer = zip_times.get(archive)
             try:
                 with zipfile.ZipFile(archive) as zf:
                     zf.extractall(target)
                     for info in zf.infolist():  # keep the upload times: the newest duplicate wins
-                        stamp = datetime(*info.date_time).timestamp()
-                        os.utime(target / info.filename, (stamp, stamp))
+                        when = outer or datetime(*info.date_time, tzinfo=tz)
+                        zip_times[target / info.filename] = when
+                        os.utime(target / info.filename, (when.timestamp(), when.timestamp()))
                 unpacked.add(PurePath(target.relative_to(folder)))
             except zipfile.BadZipFile as err:
                 report.skipped.append((str(archive.relative_to(folder)), f"broken zip: {err}"))
@@ -77,8 +85,21 @@ def _reject(report: CollectReport, rejected: RejectedUpload, place: str) -> None
                                            f"{rejected.uploader}'s status"))
 
 
+def upload_time(path: Path, place, zip_times: dict[Path, datetime], tz) -> tuple[datetime, str]:
+    """When the LMS received `path`, and from what: the download's zip entry, a time in the name the LMS made
+    (`..._2027-07-19-10-45-12_...`, e.g. Blackboard's attempt names), else the file's modification time."""
+    if path in zip_times:
+        return zip_times[path], "zip entry time"
+    lms_made = place.name[:len(place.name) - len(place.own_parts[0])] if place.own_parts and \
+        place.name.endswith(place.own_parts[0]) else place.name
+    stamp = LMS_NAME_TIME.search(lms_made)
+    if stamp:
+        return datetime(*map(int, stamp.groups()), tzinfo=tz), "LMS file name"
+    return datetime.fromtimestamp(path.stat().st_mtime, tz), "file modification time"
+
+
 def _candidates(course: Course, files: list[Path], base: Path, download_zips: set[PurePath], report: CollectReport,
-                assignment: str | None) -> tuple[dict[tuple[str, str, str], list[Path]], dict[str, list]]:
+                assignment: str | None, times: dict) -> tuple[dict[tuple[str, str, str], list[Path]], dict[str, list]]:
     """(uploader, assignment, notebook) -> the uploader's own files for it, and the rejected files by
     assignment; everything else goes to report.skipped."""
     index = _notebook_index(course)
@@ -124,6 +145,7 @@ def _candidates(course: Course, files: list[Path], base: Path, download_zips: se
             report.skipped.append((str(relative), f"name matches no notebook of {assignment or 'any assignment'}"))
             continue
         claims.setdefault((place.uploader, index[notebook], notebook), []).append(path)
+        times[path] = upload_time(path, place, times["zip"], times["tz"])
     return claims, rejected
 
 
@@ -143,9 +165,10 @@ def collect(course: Course, delivery: Path, assignment: str | None = None) -> Co
             shutil.copy2(delivery, base / delivery.name)
         else:
             raise CourseError(f"{delivery} is neither a folder nor a zip file")
-        download_zips = _unpack_zips(base, report)
+        times = {"tz": course_timezone(course.settings), "zip": {}}
+        download_zips = _unpack_zips(base, report, times["tz"], times["zip"])
         files = sorted(p for p in base.rglob("*") if p.is_file())
-        candidates, rejected = _candidates(course, files, base, download_zips, report, assignment)
+        candidates, rejected = _candidates(course, files, base, download_zips, report, assignment, times)
         templates = release_templates(course) if any(p.suffix.lower() != ".ipynb" for ps in candidates.values()
                                                       for p in ps) else {}
         for (student, assignment_id, notebook), paths in sorted(candidates.items()):
@@ -160,6 +183,7 @@ def collect(course: Course, delivery: Path, assignment: str | None = None) -> Co
             else:
                 handin = place_html(paths[0], target.parent, notebook, templates)
                 report.placed.append((newest, f"{target.relative_to(course.root)} {describe(handin)}"))
+            write_submission_time(target.parent, *times[paths[0]], newest)  # nbgrader's timestamp.txt
             for older in paths[1:]:
                 found = str(older.relative_to(base))
                 report.superseded.append((found, f"{student}/{notebook}", newest))

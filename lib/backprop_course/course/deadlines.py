@@ -204,11 +204,50 @@ def read_submission_time(folder: Path) -> dict | None:
     return data
 
 
+def submission_time(folder: Path) -> tuple[datetime | None, str]:
+    """(when, where the time came from) of submitted/<student>/<assignment>/: collect's record, else a bare
+    nbgrader timestamp.txt (nbgrader's own exchange writes one), else (None, "")."""
+    recorded = read_submission_time(folder)
+    if recorded:
+        return recorded["time"], recorded["source"]
+    if (folder / TIMESTAMP_FILE).is_file():
+        from nbgrader.utils import parse_utc
+        return parse_utc((folder / TIMESTAMP_FILE).read_text().strip()).replace(tzinfo=timezone.utc), TIMESTAMP_FILE
+    return None, ""
+
+
+@dataclass(frozen=True)
+class Lateness:
+    """One submission against its deadline: when it came (and from what), the student's own deadline
+    (extension included), how late, and the policy that turns lateness into a penalty."""
+
+    submitted: datetime | None
+    source: str
+    due: datetime | None
+    extension: timedelta | None
+    seconds_late: float
+    policy: LatePolicy
+
+    def penalty(self, raw: float | None) -> float:
+        return self.policy.penalty(raw, self.seconds_late)
+
+
+def lateness(settings: dict, assignment: str, student: str, folder: Path) -> Lateness:
+    """How late `student`'s submission of `assignment` (its folder in submitted/) is, under course.toml."""
+    submitted, source = submission_time(folder)
+    due = assignment_deadline(settings, assignment)
+    extension = extension_of(settings, assignment, student)
+    if due is not None and extension is not None:
+        due = due + extension
+    seconds = max(0.0, (submitted - due).total_seconds()) if submitted and due else 0.0
+    return Lateness(submitted, source, due, extension, seconds, late_policy(settings, assignment))
+
+
 def utc_naive(when: datetime) -> datetime:
     """nbgrader stores times as naive UTC."""
     return when.astimezone(timezone.utc).replace(tzinfo=None)
 
 
-__all__ = ["DeadlineError", "LatePolicy", "assignment_deadline", "course_timezone", "deadline_text", "extension_of",
+__all__ = ["DeadlineError", "LatePolicy", "Lateness", "lateness", "submission_time", "assignment_deadline", "course_timezone", "deadline_text", "extension_of",
            "late_policy", "late_text", "late_text_ja", "read_submission_time", "release_deadline",
            "write_submission_time", "utc_naive"]

@@ -106,6 +106,10 @@ def write_class_report(course: Course, assignment: str | None = None) -> Path:
             + unconfined_banner(statuses)
             + table(["状態", "ノートブック数"], [[LABELS_JA[k], counts.get(k, 0)] for k in LABELS_JA])
             + "".join(f'<p><img src="{name}" alt="{name}"></p>' for name in images)
+            + "<h2>遅れて提出 (採点後に減点)</h2>"
+            + table(["学籍番号", "提出日時", "締切", "遅れ", "減点前", "減点", "最終得点"],
+                    [[r["student"], r["submitted_at"], r["deadline"], r["late_by"], r["raw_total"], r["late_penalty"],
+                      r["total"]] for r in rows if r["late_by"]])
             + "<h2>要確認の提出</h2>"
             + table(["学籍番号", "ノートブック", "状態", "内容"], troubled)
             + "</body></html>")

@@ -16,6 +16,7 @@ from nbformat import NotebookNode
 
 from ..notebooks.cells import HIDDEN_TESTS, has_region, is_answer_cell, is_test_cell, nbgrader_meta, without_region
 from ..course.folder import Course
+from .late import late_html_ja, submission_lateness
 from ..notebooks.running import error_output
 from ..notebooks.htmlpage import html_cell, notebook_to_html, table
 from ..notebooks.hints import hint_for
@@ -78,7 +79,8 @@ MANUAL_NOTE = "<p>記述式の解答は教員が別に採点します (上の得
 
 def feedback_page(course: Course, status: NotebookStatus) -> str:
     title = course.settings.get("course", {}).get("title", status.assignment)
-    summary = summary_html(status, title)
+    summary = summary_html(status, title) + late_html_ja(  # a late hand-in: raw score, lateness, penalty, final
+        course, submission_lateness(course, status.assignment, status.student), status.score, status.max_score)
     graded_path = course.folder("autograded") / status.student / status.assignment / f"{status.notebook}.ipynb"
     if status.state == NOT_GRADABLE or not graded_path.is_file():
         nb = nbformat.v4.new_notebook(cells=[html_cell(summary)])

@@ -6,7 +6,9 @@ saved grading statuses. A notebook that could not be graded has an EMPTY score a
 the `status` column; the total is then empty too (with the sum of what could be graded beside it, empty
 when nothing could), so a failed grading can never be mistaken for a zero. A notebook the student did not
 hand in (not_submitted) has an empty score too but counts 0 in the total, and is never listed as waiting
-for manual grading. `unconfined` says "yes" when a notebook of the row was graded without the sandbox.
+for manual grading. Late work: `raw_total` is the score before the penalty, then when it was handed in
+(`submitted_at`, `time_source`), the student's `deadline`, `late_by`, `late_policy` and `late_penalty`; `total`
+is the final score (raw_total - late_penalty). `unconfined` says "yes" when a notebook of the row was graded without the sandbox.
 """
 from __future__ import annotations
 
@@ -16,6 +18,7 @@ from pathlib import Path
 from nbgrader.api import Gradebook, MissingEntry
 
 from ..course.folder import Course
+from .late import LATE_COLUMNS, late_columns, submission_lateness
 from ..course.status import (GRADED, GRADED_WITH_PROBLEMS, NO_SCORE_STATES, NOT_GRADABLE, NOT_SUBMITTED,
                              NotebookStatus, load_statuses)
 
@@ -62,12 +65,15 @@ def grade_rows(course: Course, assignment: str | None = None) -> tuple[list[str]
                         graded_any = True
                     problems += [f"{status.notebook}: {p.text}" for p in status.problems]
                 state = worst_state([s.state for s in by_student[student]])
+                late = submission_lateness(course, name, student)  # graded first, then the penalty, shown
+                row.update(late_columns(course, late, None if state == NOT_GRADABLE else partial))
+                partial -= late.penalty(partial)
                 row.update(total="" if state == NOT_GRADABLE else f"{partial:g}", graded_sum=f"{partial:g}" if graded_any else "",
                            max_score=f"{maximum:g}", status=state, needs_manual_grading=" ".join(manual),
                            unconfined="yes" if any(s.unconfined for s in by_student[student]) else "",
                            problems=" | ".join(problems))
                 rows.append(row)
-    columns = ["student", "assignment", *notebook_columns, "total", "graded_sum", "max_score", "status",
+    columns = ["student", "assignment", *notebook_columns, *LATE_COLUMNS, "total", "graded_sum", "max_score", "status",
                "needs_manual_grading", "unconfined", "problems"]
     return columns, rows
 
