@@ -60,8 +60,16 @@ def cmd_autograde(args) -> int:
 def cmd_feedback(args) -> int:
     from .results.feedback import write_feedback
     course = Course.at(args.course_root)
-    for path in write_feedback(course, args.assignment):
+    pages = write_feedback(course, args.assignment)
+    for path in pages:
         print(f"feedback {path.relative_to(course.root)}")
+    if args.bundle:  # one zip per assignment for the LMS (results/lms.py)
+        from .results.lms import write_feedback_bundle
+        for assignment in course.pick_assignments(args.assignment):
+            bundle, left_out = write_feedback_bundle(course, assignment, pages)
+            print(f"feedback bundle for the LMS: {bundle.relative_to(course.root)}")
+            for student, reason in left_out:
+                print(f"NOT IN BUNDLE {student}: {reason}")
     return 0
 
 
@@ -69,6 +77,10 @@ def cmd_grades(args) -> int:
     from .results.grades import write_grades_csv
     from .results.class_report import write_class_report
     course = Course.at(args.course_root)
+    if args.format:  # what the LMS imports (results/lms.py documents the columns)
+        from .results.lms import write_lms_grades
+        for assignment in course.pick_assignments(args.assignment):
+            print(f"{args.format} grades: {write_lms_grades(course, assignment, args.format)}")
     csv_path = write_grades_csv(course, args.assignment, Path(args.csv) if args.csv else None)
     print(f"grades CSV: {csv_path}")
     if not args.no_report:
@@ -121,11 +133,16 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("feedback", help="per-student Japanese feedback HTML")
     p.add_argument("assignment", nargs="?")
+    p.add_argument("--bundle", action="store_true",
+                   help="also grades/feedback_<a>.zip for Moodle's feedback-files upload, listing who is left out")
     p.set_defaults(run=cmd_feedback)
 
     p = sub.add_parser("grades", help="grades CSV and class report")
     p.add_argument("assignment", nargs="?")
     p.add_argument("--csv", help="CSV path (default: grades/grades[_<assignment>].csv)")
+    p.add_argument("--format", choices=["moodle", "csv"],
+                   help="also write the LMS import: Moodle's grade-import CSV (grades/moodle_<a>.csv) or a generic "
+                        "CSV keyed by student id (grades/lms_<a>.csv); enrolled students from [collect] roster")
     p.add_argument("--no-report", action="store_true")
     p.set_defaults(run=cmd_grades)
 
