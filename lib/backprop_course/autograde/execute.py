@@ -24,13 +24,15 @@ import nbformat
 from backprop.grading.verdicts import build_cases, cases_file_text, judge_notebook
 from backprop_kit.testing.cases import CASES_VARIABLE
 
-from ..notebooks.running import run_cells
+from ..notebooks.running import FIGURE_BACKEND, run_cells
 
 CASES_FILE = ".backprop_cases.json"
 
 # Many kernels in parallel: one BLAS thread each avoids oversubscribing the cores.
 KERNEL_ENV_DEFAULTS = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
-                       "MPLBACKEND": "Agg", "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
+                       "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
+# Always, whatever the grader's own environment says (MPLBACKEND=Agg in a test or CI shell would drop every figure).
+KERNEL_ENV = {"MPLBACKEND": FIGURE_BACKEND}
 
 
 @dataclass
@@ -72,6 +74,7 @@ def execute_submission(job: ExecutionJob) -> ExecutionResult:
     result = ExecutionResult(output_path=job.output_path)
     for name, value in KERNEL_ENV_DEFAULTS.items():
         os.environ.setdefault(name, value)
+    os.environ.update(KERNEL_ENV)
     os.environ.update(job.env)  # the kernel inherits this process's environment
     workdir = Path(tempfile.mkdtemp(prefix="backprop-work-"))
     try:

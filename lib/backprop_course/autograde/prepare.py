@@ -7,15 +7,19 @@ the grader draws its hidden cases.
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import logging
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
-from nbgrader.api import Gradebook, MissingEntry
+from nbgrader.api import Gradebook, InvalidEntry, MissingEntry
 from nbgrader.preprocessors import CheckCellMetadata, ClearOutput, DeduplicateIds, OverwriteCells, OverwriteKernelspec
 from nbgrader.utils import is_grade
+from sqlalchemy.exc import IntegrityError
+from tornado.log import app_log
 
 from ..course.folder import Course, CourseError
 from ..course.handin import handin_path, read_handin
@@ -96,19 +100,37 @@ def copy_course_files(course: Course, assignment: str, target: Path) -> None:
         shutil.copy2(path, destination)
 
 
+@contextlib.contextmanager
+def _quiet(logger: logging.Logger):
+    level = logger.level
+    logger.setLevel(logging.CRITICAL)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
+
+
 def _register_submission(course: Course, assignment: str, student: str, submitted: Path) -> list[str]:
     """Student and submission rows in the gradebook; returns the assignment's notebook names."""
     timestamp = coursedir_for(course).get_existing_timestamp(str(submitted))
-    with Gradebook(course.db_url, course.course_id) as gb:
-        try:
-            notebooks = [n.name for n in gb.find_assignment(assignment).notebooks]
-        except MissingEntry:
-            raise CourseError(f"assignment {assignment!r} is not in the gradebook: run `release` first")
-        gb.update_or_create_student(student)
-        if timestamp:
-            gb.update_or_create_submission(assignment, student, timestamp=timestamp)
-        else:
-            gb.update_or_create_submission(assignment, student)
+    for attempt in range(3):
+        with Gradebook(course.db_url, course.course_id) as gb:
+            try:
+                notebooks = [n.name for n in gb.find_assignment(assignment).notebooks]
+            except MissingEntry:
+                raise CourseError(f"assignment {assignment!r} is not in the gradebook: run `release` first")
+            try:
+                with _quiet(app_log):  # a lost race is logged by nbgrader as an error with its traceback
+                    gb.update_or_create_student(student)
+                if timestamp:
+                    gb.update_or_create_submission(assignment, student, timestamp=timestamp)
+                else:
+                    gb.update_or_create_submission(assignment, student)
+                break
+            except (InvalidEntry, IntegrityError):  # another run (another assignment) added the student just now
+                gb.db.rollback()
+                if attempt == 2:
+                    raise
     return sorted(notebooks)
 
 

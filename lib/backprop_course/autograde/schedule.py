@@ -6,7 +6,8 @@ finish included) becomes that notebook's status and the run goes on; each status
 the moment its notebook is done, so a run killed at any point loses only the notebooks in flight. A
 notebook whose saved status has the digest of its current files (prepare.grading_digest) is already
 graded and kept; `regrade=True` grades everything again. The index grading_status/<assignment>.json is
-rewritten at the end of the run. One run at a time per course (a lock held by the main process).
+rewritten at the end of the run. One run at a time per assignment (a lock held by the main process); runs on
+different assignments may write the gradebook at once (PostgreSQL, or SQLite's own locking).
 """
 from __future__ import annotations
 
@@ -102,15 +103,19 @@ class Workers:
 
 
 @contextlib.contextmanager
-def run_lock(course: Course):
-    """One autograde at a time on a course (released by the system when the run ends, killed or not)."""
-    path = course.folder("grading_status") / ".autograde.lock"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "a") as lock:
-        try:
-            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise CourseError(f"another autograde is running on this course ({path} is locked)") from None
+def run_lock(course: Course, assignments: list[str]):
+    """One autograde at a time per assignment of a course (released by the system when the run ends, killed or
+    not). Runs on different assignments may go at once (two TAs); they share only the gradebook."""
+    folder = course.folder("grading_status")
+    folder.mkdir(parents=True, exist_ok=True)
+    with contextlib.ExitStack() as stack:
+        for assignment in sorted(set(assignments)):
+            path = folder / f".autograde.{assignment}.lock"
+            lock = stack.enter_context(open(path, "a"))
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise CourseError(f"another autograde is running on {assignment} ({path} is locked)") from None
         yield
 
 
@@ -144,7 +149,7 @@ def autograde(course: Course, assignment: str | None = None, students: list[str]
         print(f"\n!!! {jail.warning} !!!\n", file=sys.stderr, flush=True)
     plan = [(name, student) for name in course.pick_assignments(assignment)
             for student in select_students(course, name, students)]
-    with run_lock(course):
+    with run_lock(course, [name for name, _ in plan]):
         return _run(course, plan, jail, max(1, jobs or default_jobs()), progress, executor, regrade)
 
 

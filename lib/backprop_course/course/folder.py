@@ -88,7 +88,17 @@ class Course:
 
     @property
     def db_url(self) -> str:
-        return f"sqlite:///{self.root / 'gradebook.db'}"
+        """The gradebook's SQLAlchemy URL: `c.CourseDirectory.db_url` of nbgrader_config.py when set (a course
+        with several TAs: `postgresql+psycopg://...`), else nbgrader's default, gradebook.db in the root."""
+        configured = self.nbgrader_config.CourseDirectory.get("db_url", "")
+        return str(configured) if configured else f"sqlite:///{self.root / 'gradebook.db'}"
+
+    @property
+    def gradebook_label(self) -> str:
+        """Where the gradebook is, for messages: the SQLite file, or the server's URL without its password."""
+        from sqlalchemy.engine import make_url
+        url = make_url(self.db_url)
+        return url.database if url.get_backend_name() == "sqlite" else url.render_as_string(hide_password=True)
 
     @property
     def course_id(self) -> str:

@@ -32,6 +32,9 @@ DEAD_KERNEL_ERROR = "DeadKernelError"
 NOT_RUN_ERROR = "CellNotRun"
 MAX_CONSECUTIVE_TIMEOUTS = 2
 TIME_LIMIT_TEXT = "ノートブック全体の制限時間を超えたため、実行されませんでした"
+# Grading kernels keep their figures: plt.show() (and a figure left at the end of a cell) becomes a PNG output,
+# as in JupyterLab, so formgrader shows the TA the student's plots. Agg would draw them and keep nothing.
+FIGURE_BACKEND = "module://matplotlib_inline.backend_inline"
 
 
 def error_output(ename: str, evalue: str) -> NotebookNode:

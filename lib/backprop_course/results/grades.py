@@ -9,6 +9,8 @@ hand in (not_submitted) has an empty score too but counts 0 in the total, and is
 for manual grading. Late work: `raw_total` is the score before the penalty, then when it was handed in
 (`submitted_at`, `time_source`), the student's `deadline`, `late_by`, `late_policy` and `late_penalty`; `total`
 is the final score (raw_total - late_penalty). `unconfined` says "yes" when a notebook of the row was graded without the sandbox.
+`total_final` is "yes" only when every written answer is graded in formgrader (its score and the TA's comment
+reach the feedback); `manual_open` names those still open (`<notebook>:<grade id>`).
 """
 from __future__ import annotations
 
@@ -18,6 +20,7 @@ from pathlib import Path
 from nbgrader.api import Gradebook, MissingEntry
 
 from ..course.folder import Course
+from .written import written_grades
 from .late import LATE_COLUMNS, late_columns, submission_lateness
 from ..course.status import (GRADED, GRADED_WITH_PROBLEMS, NO_SCORE_STATES, NOT_GRADABLE, NOT_SUBMITTED,
                              NotebookStatus, load_statuses)
@@ -49,6 +52,7 @@ def grade_rows(course: Course, assignment: str | None = None) -> tuple[list[str]
             for student in sorted(by_student):
                 row = {"student": student, "assignment": name}
                 partial, maximum, problems, manual, graded_any = 0.0, 0.0, [], [], False
+                open_cells = []  # written answers formgrader still waits for
                 for status in sorted(by_student[student], key=lambda s: s.notebook):
                     column = f"{status.notebook}"
                     if column not in notebook_columns:
@@ -57,6 +61,9 @@ def grade_rows(course: Course, assignment: str | None = None) -> tuple[list[str]
                     maximum += max_score
                     if needs_manual and status.state != NOT_SUBMITTED:
                         manual.append(status.notebook)
+                    if status.state not in NO_SCORE_STATES:
+                        open_cells += [f"{status.notebook}:{g.grade_id}" for g in written_grades(gb, status)
+                                       if not g.graded]
                     if status.state in NO_SCORE_STATES:  # a notebook not handed in earns nothing: total counts 0
                         row[column] = ""
                     else:
@@ -71,10 +78,12 @@ def grade_rows(course: Course, assignment: str | None = None) -> tuple[list[str]
                 row.update(total="" if state == NOT_GRADABLE else f"{partial:g}", graded_sum=f"{partial:g}" if graded_any else "",
                            max_score=f"{maximum:g}", status=state, needs_manual_grading=" ".join(manual),
                            unconfined="yes" if any(s.unconfined for s in by_student[student]) else "",
+                           total_final="yes" if state != NOT_GRADABLE and not open_cells else "no",
+                           manual_open=" ".join(open_cells),
                            problems=" | ".join(problems))
                 rows.append(row)
     columns = ["student", "assignment", *notebook_columns, *LATE_COLUMNS, "total", "graded_sum", "max_score", "status",
-               "needs_manual_grading", "unconfined", "problems"]
+               "total_final", "manual_open", "needs_manual_grading", "unconfined", "problems"]
     return columns, rows
 
 

@@ -19,6 +19,7 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
+from ..notebooks.running import FIGURE_BACKEND
 from .mounts import answering_package_folders, matplotlib_font_cache, python_folders, sys_prefix_bin, system_folders
 from .policy import MB, Policy
 
@@ -26,7 +27,7 @@ HOME = PurePosixPath("/home/student")
 SUBMISSION = PurePosixPath("/srv/submission")
 TOOLS = ("bwrap", "prlimit", "setpriv")
 # Grader environment variables a notebook may legitimately look at; everything else is cleared.
-PASSTHROUGH_ENV = ("NBGRADER_EXECUTION", "MPLBACKEND", "PYTHONHASHSEED", "BACKPROP_KIT_CASES")
+PASSTHROUGH_ENV = ("NBGRADER_EXECUTION", "PYTHONHASHSEED", "BACKPROP_KIT_CASES")
 # Debian's merged /usr: these are symlinks on the host and become symlinks inside.
 USR_LINKS = {"/bin": "usr/bin", "/sbin": "usr/sbin", "/lib": "usr/lib", "/lib64": "usr/lib64"}
 
@@ -59,6 +60,7 @@ class KernelJail:
             "LANG": "C.UTF-8", "TMPDIR": "/tmp", "MPLCONFIGDIR": str(HOME / ".config" / "matplotlib"),
             "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
             "PYTHONNOUSERSITE": "1", "PYTHONDONTWRITEBYTECODE": "1", "PYDEVD_DISABLE_FILE_VALIDATION": "1",
+            "MPLBACKEND": FIGURE_BACKEND,  # figures become PNG outputs (within the output budget)
         }
         env.update({k: v for k, v in self.extra_env.items() if k in PASSTHROUGH_ENV})
         return env

@@ -117,6 +117,6 @@ def run_demo(course_root: Path, build_dir: Path | None = None, jobs: int | None 
     print(f"  feedback:       {len(feedback)} pages under {course.folder('feedback')}")
     print(f"  grades CSV:     {csv_path}")
     print(f"  class report:   {report}")
-    print(f"  gradebook:      {course.root / 'gradebook.db'} (formgrader: run `nbgrader formgrader` there)")
+    print(f"  gradebook:      {course.gradebook_label} (formgrader: run `nbgrader formgrader` there)")
     print(f"== done in {time.monotonic() - started:.0f} s")
     return course
