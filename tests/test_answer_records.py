@@ -145,7 +145,8 @@ def test_a_wrong_gradient_gets_the_catalogues_diagnosis():
     case = built.context[0]["case"]
     grads = list(built.expected[0])
     grads[0] = grads[0] * case.n_samples         # delta not divided by N shows in every layer; here in one array
-    answers = {"cases": [{"value": [g * case.n_samples for g in built.expected[0]], "changed": [], "fp_errors": []}]}
+    answers = {"cases": [{"value": [g * case.n_samples for g in grads_of_case], "changed": [], "fp_errors": []}
+                         for grads_of_case in built.expected]}
     verdict = judge_notebook(nbformat.v4.new_notebook(cells=[_cell("test_backward_hidden_deep",
                              [_record(NB, "test_backward_hidden_deep", answers)])]), NB,
                              {"test_backward_hidden_deep": built})["test_backward_hidden_deep"]

@@ -107,16 +107,18 @@ def test_hidden_tests_use_strong_and_deep_setups(hidden_cells):
 
 
 def test_the_large_case_is_beyond_numerical_differentiation_in_a_cell():
-    """Central differences need 2 forward passes per parameter: at the measured speed of one forward pass here,
-    the large case takes many times the course's cell timeout, while the reference backward is one pass."""
+    """Central differences need 2 forward passes per parameter: at the fastest measured speed of one forward pass
+    here, the large case takes many times the course's cell timeout, while the reference backward is one pass."""
     import time
     from backprop_course.course.folder import Course
     case = make_case(*LARGE, seed=0)
     net = case.network()
-    started = time.perf_counter()
-    for _ in range(5):
+    times = []
+    for _ in range(5):                      # the fastest pass: a busy machine only makes the margin larger
+        started = time.perf_counter()
         net.loss(case.x, case.t)
-    forward_seconds = (time.perf_counter() - started) / 5
+        times.append(time.perf_counter() - started)
+    forward_seconds = min(times)
     parameters = sum(p.size for p in case.params)
     assert parameters * 2 * forward_seconds > 3 * Course.at(NOTEBOOK.parents[2]).cell_timeout
 

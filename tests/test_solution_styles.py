@@ -111,6 +111,7 @@ STYLES_REPORT = {"forward": forward_tuple, "regression_loss": regression_loss_me
 @pytest.mark.parametrize("label", ["one key", "another key"])
 def test_other_correct_styles_keep_full_marks(notebook, student, label):
     found = verdicts(notebook, student, label=label)
-    judged = {test_id: v for test_id, v in found.items()
-              if not test_id.startswith(("hand-weights", "model-test"))}   # these need trained or chosen weights
+    judged = {test_id: v for test_id, v in found.items()          # the exercises the styles above answer
+              if not test_id.startswith(("hand-weights", "model-test", "test_backward_activation", "test_shrink",
+                                         "test_autodiff"))}
     assert judged and {t: v.message for t, v in judged.items() if not v.passed} == {}

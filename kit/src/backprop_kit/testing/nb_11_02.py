@@ -12,7 +12,7 @@ from .calls import call
 from .compare import judge_arrays, returned, same_array, same_arrays, unchanged
 from .expressions import build
 from .plain import plain_array
-from .spec import Test, answers_of, ask_each
+from .spec import Test, answers_of, ask_each, judged_twice
 
 
 def gradient_names(n_arrays):
@@ -103,7 +103,8 @@ TESTS = {
     "test_backward_hidden_deep": Test(ask_each("backward"), compare_gradients()),
     "test_backward_hidden_deeper": Test(ask_each("backward"), compare_gradients()),
     "test_backward_hidden_shapes": Test(ask_each("backward"), compare_gradients()),
-    "test_backward_hidden_unchanged": Test(ask_each("backward"), compare_gradients(check_unchanged=True)),
+    "test_backward_hidden_unchanged": Test(ask_each("backward", twice=True),
+                                           judged_twice(compare_gradients(check_unchanged=True), "backward")),
     "test_backward_activation_visible": Test(
         ask_each("backward_activation"), compare_gradients(function_name="backward_activation", what="正しい勾配"),
         "OK: backward_activation はシグモイドと ReLU のネットワークで正しい勾配と一致しました。"),

@@ -29,7 +29,7 @@ def arguments_of(case, student):
         return dict(case), None
     recipe = case["generated"]
     params, x, t = random_network(recipe["sizes"], recipe["n_samples"], recipe["seed"], recipe["targets"])
-    available = {"params": params, "x": x, "t": t[:, 0] if recipe.get("flat") else t}
+    available = {"params": params, "x": x, "t": t[:, 0] if recipe.get("flat") else t, **recipe.get("constants", {})}
     if "hs" in recipe["arguments"]:
         answer = call(student.get("forward"), "forward", {"params": params, "x": x})
         if "error" in answer:

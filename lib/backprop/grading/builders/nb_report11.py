@@ -18,7 +18,7 @@ from . import Built
 from .strong import strong_sizes
 
 # backward in milliseconds, central differences (16,710 parameters, N = 1,500) in minutes
-LARGE = ((120, 90, 60, 3), 1500)
+LARGE = ((200, 150, 100, 3), 2000)
 LOOSE, TIGHT = 0.25, 0.12              # held-out RMSE bars (calibration: tests/test_mutants.py docstring)
 N_HELDOUT = 500
 PROBE_MARGIN = 0.5                     # probe points also a little outside the surveyed square
