@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from backprop.autodiff import central_differences, recipe_gradients
-from backprop.grading.builders.nb_11_02 import BUILDERS, shrink_factor_truth
+from backprop.grading.builders.nb_11_02 import BUILDERS, LARGE, shrink_factor_truth
 from backprop.grading.expressions import random_recipe, strength_problems
 from backprop.grading.mistakes import HINTS
 from backprop.grading.reference import numerical_param_gradients
@@ -96,6 +96,8 @@ def test_activation_truth_agrees_with_central_differences(key):
         for context, expected in zip(built.context, built.expected):
             case = context["case"]
             hiddens.append(case.hidden)
+            if (case.sizes, case.n_samples) == LARGE:       # beyond central differences by design; its truth is
+                continue                                    # the reference backward, checked in test_grading.py
             for a, b in zip(expected, numerical_param_gradients(case)):
                 assert np.max(np.abs(a - b)) <= 1e-7 * max(np.max(np.abs(b)), 1e-12)
         assert {"relu", "sigmoid"} <= set(hiddens)
