@@ -175,3 +175,21 @@ class ThrowawayCourse:
         with Gradebook(course.db_url, course.course_id) as gradebook:
             notebook = gradebook.find_submission_notebook(name, self.assignment, student)
             return {grade.name: (grade.score, grade.max_score) for grade in notebook.grades}
+
+
+def assert_release_fails_only_in_answers(nb, errors_of: Callable) -> None:
+    """A release notebook run as a student first gets it: scaffolding never fails; answer cells fail only with
+    the stub's NotImplementedError; test cells may fail (nothing is answered yet). errors_of(cell) -> the
+    cell's error lines ("Name: message")."""
+    from backprop_kit.student.cells import is_answer_cell, is_test_cell
+    stubs = 0
+    for index, cell in enumerate(nb.cells):
+        errors = errors_of(cell)
+        if is_test_cell(cell):
+            stubs += any("NotImplementedError" in e for e in errors)
+        elif is_answer_cell(cell):
+            assert all(e.startswith("NotImplementedError") for e in errors), f"answer cell {index}: {errors}"
+            stubs += bool(errors)
+        else:
+            assert not errors, f"scaffolding cell {index} fails in the release: {errors}\n{cell.source[:300]}"
+    assert stubs, "no cell reached an answer's NotImplementedError stub"

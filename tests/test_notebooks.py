@@ -21,8 +21,8 @@ from nbgrader.utils import determine_grade
 from backprop_course.notebooks.cells import HIDDEN_TESTS, SOLUTION, is_answer_cell, is_test_cell, nbgrader_meta
 from backprop_course.course import Course
 from backprop_course.release.leaks import find_leaks
-from nbgrader_support import (REPO, CourseNotebook, ThrowawayCourse, course_notebooks, error_outputs,
-                              execute_command, run_concurrently)
+from nbgrader_support import (REPO, CourseNotebook, ThrowawayCourse, assert_release_fails_only_in_answers,
+                              course_notebooks, error_outputs, execute_command, run_concurrently)
 
 NOTEBOOKS = course_notebooks()
 ASSIGNMENTS = sorted({nb.assignment for nb in NOTEBOOKS})
@@ -248,18 +248,7 @@ def test_untouched_release_scores_zero(grading, notebook):
 def test_release_as_is_fails_only_in_answers(grading, notebook):
     """Run as a student first gets it: scaffolding never fails; answer cells fail only with the stub's
     NotImplementedError (test cells may fail: nothing is answered yet)."""
-    executed = grading.executed_release(notebook)
-    stub_errors = 0
-    for index, cell in enumerate(executed.cells):
-        errors = error_outputs(cell)
-        if is_test_cell(cell):
-            stub_errors += any(e.startswith("NotImplementedError") for e in errors)
-        elif is_answer_cell(cell):
-            assert all(e.startswith("NotImplementedError") for e in errors), f"answer cell {index}: {errors}"
-            stub_errors += bool(errors)
-        else:
-            assert not errors, f"scaffolding cell {index} fails in the release: {errors}\n{cell.source[:300]}"
-    assert stub_errors, "no cell reached a NotImplementedError stub"
+    assert_release_fails_only_in_answers(grading.executed_release(notebook), error_outputs)
 
 
 @slow

@@ -47,8 +47,14 @@ def test_release_notebook_only_stubs_raise(lab_results, lab_path):
     assert rendering_problems(cells) == []
 
 
+GRADED_ONLY = "のときにだけ実行されます"       # backprop_kit.testing.runner: a hidden test outside a grading run
+
+
 @pytest.mark.parametrize("lab_path", notebook_params(SOURCE, "source"))
 def test_source_notebook_runs_without_error(lab_results, lab_path):
+    """...but in its hidden test cells, which say that they run only when graded (their cases come from the
+    grader, never from the notebook)."""
     cells = run_cells(lab_results, lab_path, "source")
-    assert [f"cell {cell['index']}: {error['ename']}: {error['evalue']}" for cell, error in errors_of(cells)] == []
+    assert [f"cell {cell['index']}: {error['ename']}: {error['evalue']}" for cell, error in errors_of(cells)
+            if not (error["ename"] == "AssertionError" and GRADED_ONLY in error["evalue"])] == []
     assert rendering_problems(cells) == []
