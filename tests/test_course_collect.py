@@ -1,6 +1,7 @@
 """collect: the uploader is who the LMS says; LMS layouts, nested folders and zips, duplicates; the hostile
 downloads of tests/hostile/uploads.py; nothing dropped silently."""
 import os
+import shutil
 import zipfile
 from pathlib import PurePath
 
@@ -187,3 +188,20 @@ def test_assignment_filter_and_bad_paths(course, tmp_path):
     (tmp_path / "plain.txt").write_text("x", encoding="utf-8")
     with pytest.raises(CourseError, match="neither a folder nor a zip"):
         collect(course, tmp_path / "plain.txt")
+
+
+def test_two_assignments_with_the_same_notebook_names(course, tmp_path):
+    """A copy of an assignment (toy2: toy.ipynb, toy_extra.ipynb again): --assignment toy places toy's files there,
+    --assignment toy2 there, and without it a shared name is not guessed but skipped, saying to give it."""
+    shutil.copytree(course.root / "source" / "toy", course.root / "source" / "toy2")
+    delivery = write_zip(tmp_path / "lms.zip", {"s1000001_toy.ipynb": "{}", "s1000002_toy_extra.ipynb": "{}"})
+    for assignment in ("toy", "toy2"):
+        report = collect(course, delivery, assignment=assignment)
+        assert report.skipped == []
+        assert sorted(to for _, to in report.placed) == [f"submitted/s1000001/{assignment}/toy.ipynb",
+                                                         f"submitted/s1000002/{assignment}/toy_extra.ipynb"]
+    report = collect(Course.at(course.root), delivery)
+    assert report.placed == []
+    assert [reason for _, reason in report.skipped] == [
+        "toy is a notebook of toy, toy2: say which with --assignment",
+        "toy_extra is a notebook of toy, toy2: say which with --assignment"]

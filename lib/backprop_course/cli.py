@@ -118,7 +118,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("collect", help="place LMS downloads (folder or zip) into submitted/")
     p.add_argument("path")
-    p.add_argument("--assignment", help="assignment to assume when a file name does not say")
+    p.add_argument("--assignment", help="place only this assignment's notebooks (needed when assignments share "
+                                        "notebook names)")
     p.set_defaults(run=cmd_collect)
 
     p = sub.add_parser("autograde", help="grade submissions in parallel with honest statuses",

@@ -45,12 +45,13 @@ class CollectReport:
     rejected: list[RejectedUpload] = field(default_factory=list)
 
 
-def _notebook_index(course: Course) -> dict[str, str]:
-    """notebook name -> assignment, over every assignment in source/."""
-    index = {}
-    for assignment in course.assignments():
-        for name in course.notebook_names(assignment):
-            index[name] = assignment
+def _notebook_index(course: Course, assignment: str | None = None) -> dict[str, list[str]]:
+    """notebook name -> the assignments in source/ that have a notebook of that name (only `assignment`'s
+    notebooks when it is given: two assignments may share notebook names, e.g. a copy of an assignment)."""
+    index: dict[str, list[str]] = {}
+    for owner in course.pick_assignments(assignment):
+        for name in course.notebook_names(owner):
+            index.setdefault(name, []).append(owner)
     return index
 
 
@@ -102,9 +103,7 @@ def _candidates(course: Course, files: list[Path], base: Path, download_zips: se
                 assignment: str | None, times: dict) -> tuple[dict[tuple[str, str, str], list[Path]], dict[str, list]]:
     """(uploader, assignment, notebook) -> the uploader's own files for it, and the rejected files by
     assignment; everything else goes to report.skipped."""
-    index = _notebook_index(course)
-    if assignment:
-        index = {name: a for name, a in index.items() if a == assignment}
+    index = _notebook_index(course, assignment)
     settings = course.settings.get("collect", {})
     pattern = settings.get("student_id_pattern", DEFAULT_STUDENT_ID)
     participants = {str(k): v for k, v in settings.get("participants", {}).items()}
@@ -137,14 +136,19 @@ def _candidates(course: Course, files: list[Path], base: Path, download_zips: se
             entry = RejectedUpload(place.uploader, notebook or "", str(relative), tuple(sorted(foreign)),
                                    hashlib.sha256(data).hexdigest())
             _reject(report, entry, f"{place.layout} {place.name}")
-            where = index.get(notebook) if notebook else assignment
+            owners = index.get(notebook, []) if notebook else []
+            where = owners[0] if len(owners) == 1 else assignment
             if where:
                 rejected.setdefault(where, []).append(entry)
             continue
         if notebook is None:
             report.skipped.append((str(relative), f"name matches no notebook of {assignment or 'any assignment'}"))
             continue
-        claims.setdefault((place.uploader, index[notebook], notebook), []).append(path)
+        if len(index[notebook]) > 1:
+            report.skipped.append((str(relative), f"{notebook} is a notebook of {', '.join(index[notebook])}: "
+                                                  "say which with --assignment"))
+            continue
+        claims.setdefault((place.uploader, index[notebook][0], notebook), []).append(path)
         times[path] = upload_time(path, place, times["zip"], times["tz"])
     return claims, rejected
 

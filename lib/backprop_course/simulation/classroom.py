@@ -11,22 +11,29 @@ as an export-html page whose shown code was edited by hand and as a `--no-input`
 valid JSON, or renamed by a second download, stays an .ipynb.
 With more students than variants, the variants repeat; include_broken=False keeps only the
 model solution, the untouched release and the mistakes, all as .ipynb (for timing runs).
+
+When the LMS received each file (its entry time in the download zip, what collect takes as the submission
+time): `time_hand_ins` puts every file a day before its assignment's deadline, or a given time after it for
+chosen students (a late one, one inside an extension). The class's TA: `grade_written_answer` saves a written
+answer's score and comment through nbgrader's Gradebook API, as formgrader does when a TA saves them.
 """
 from __future__ import annotations
 
 import re
 import tempfile
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import nbformat
 from backprop_kit.student.export_html import export_html
 from nbconvert import HTMLExporter
 from nbformat import NotebookNode
+from nbgrader.api import Gradebook
 
 from . import edits as sim
 from .mistakes import demo_mistakes, with_mistake
-from ..notebooks.cells import grade_id, is_answer_cell
+from ..notebooks.cells import grade_id, is_answer_cell, nbgrader_meta
 from ..course.folder import Course
 
 LOOP_FOREVER = "while True:  # 終わらないループ\n    pass"
@@ -42,6 +49,8 @@ class SimulatedStudent:
     student: str
     description: str
     files: dict[str, str] = field(default_factory=dict)  # name in the LMS download -> file text
+    assignments: dict[str, str] = field(default_factory=dict)  # name in the LMS download -> its assignment
+    times: dict[str, datetime] = field(default_factory=dict)  # name in the LMS download -> when the LMS got it
 
 
 def _notebooks(course: Course, folder: str) -> dict[tuple[str, str], NotebookNode]:
@@ -116,11 +125,49 @@ def simulated_class(course: Course, n_students: int | None = None, start_id: int
         for (assignment, name), nb in sorted(notebooks.items()):
             if (assignment, name) == HTML_NOTEBOOK and route and not isinstance(nb, str):
                 student.files[f"{student.student}_{name}.html"] = html_handin(nb, route, student.student)
+                student.assignments[f"{student.student}_{name}.html"] = assignment
                 student.description = f"{description} / {name}: {route if route in HANDIN_ROUTES else 'HTML'}"
                 continue
             text = nb if isinstance(nb, str) else nbformat.writes(nb)
             renamed = description == RENAMED
             file_name = f"{student.student}/{name} (1).ipynb" if renamed else f"{student.student}_{name}.ipynb"
             student.files[file_name] = text
+            student.assignments[file_name] = assignment
         students.append(student)
     return students
+
+
+ON_TIME = timedelta(days=1)  # how long before its deadline a punctual student's file reaches the LMS
+
+
+def time_hand_ins(students: list[SimulatedStudent], deadlines: dict[str, datetime],
+                  after_deadline: dict[tuple[str, str | None], timedelta]) -> None:
+    """Set when the LMS received each file: `after_deadline[(student, assignment)]` (assignment None: every
+    assignment of that student) after its assignment's deadline, else ON_TIME before it."""
+    for student in students:
+        for name, assignment in student.assignments.items():
+            late = after_deadline.get((student.student, assignment), after_deadline.get((student.student, None)))
+            student.times[name] = deadlines[assignment] + late if late is not None else deadlines[assignment] - ON_TIME
+
+
+def written_answers(course: Course) -> list[tuple[str, str, str]]:
+    """(assignment, notebook, grade id) of every written answer (a cell graded by hand: solution and points)."""
+    return [(assignment, name, grade_id(cell))
+            for assignment in course.assignments() for name in course.notebook_names(assignment)
+            for cell in nbformat.read(course.folder("source") / assignment / f"{name}.ipynb", as_version=4).cells
+            if is_answer_cell(cell) and nbgrader_meta(cell).get("grade")]
+
+
+def grade_written_answer(course: Course, answer: tuple[str, str, str], student: str, points_off: float,
+                         comment: str) -> None:
+    """The TA's score (the answer's points less `points_off`) and comment for one written answer, saved as
+    formgrader's API handlers save them."""
+    assignment, notebook, cell = answer
+    with Gradebook(course.db_url, course.course_id) as gb:
+        grade = gb.find_grade(cell, notebook, assignment, student)
+        grade.manual_score = max(0.0, float(grade.max_score) - points_off)
+        grade.needs_manual_grade = grade.manual_score is None and grade.auto_score is None
+        gb.db.commit()
+        note = gb.find_comment(cell, notebook, assignment, student)
+        note.manual_comment = comment
+        gb.db.commit()
