@@ -7,7 +7,7 @@ TEST_STAMP := $(VENV)/.installed-test
 # nbgrader calls console scripts such as alembic: the venv's bin comes first on PATH.
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: demo test bench bench-grading bench-judging bench-load install clean
+.PHONY: demo test bench bench-grading bench-judging bench-load bench-collect install clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -42,6 +42,10 @@ bench-grading: $(STAMP)
 # Verdicts outside the kernel against the grader before them (in-kernel judging), same class size; needs root and bwrap.
 bench-judging: $(STAMP)
 	OPENBLAS_NUM_THREADS=1 $(PY) bench/judging_speed.py
+
+# collect of 200 report11 hand-ins as HTML (export-html, nbconvert lab, classic) against the same as .ipynb (goal: <= 2x).
+bench-collect: $(STAMP)
+	OPENBLAS_NUM_THREADS=1 $(PY) bench/collect_speed.py
 
 # 200 simulated students (good, wrong, hostile) autograded in confined kernels; needs root and bubblewrap.
 bench-load: $(TEST_STAMP)
