@@ -90,11 +90,10 @@ def _backward_factor(case, factor):
 
 
 def _backward_activation_models(case, layer, inputs):
+    """(On a sigmoid layer, where 0 < h < 1, ReLU's derivative h > 0 is all ones: the missing derivative.)"""
     models = {"missing_derivative": _backward_factor(case, np.ones_like)}
     if case.hidden == "relu":
         models["sigmoid_derivative_for_relu"] = _backward_factor(case, lambda h: (1.0 - h) * h)
-    else:
-        models["relu_derivative_for_sigmoid"] = _backward_factor(case, lambda h: (h > 0).astype(float))
     return models
 
 
@@ -166,7 +165,6 @@ HINTS = {
     "inputs_changed": INPUTS_CHANGED_HINT,
     "sigmoid_derivative_for_relu": ("ReLU の層にシグモイドの微分 (1 - h) h を掛けていませんか。activation が \"relu\" の"
                                     "ときの微分は、h > 0 なら 1、それ以外は 0 です。"),
-    "relu_derivative_for_sigmoid": "シグモイドの層に ReLU の微分を使っていませんか。activation の値で微分を切り替えてください。",
     "autodiff_overwrite": ("入力への寄与を = で上書きしていませんか。同じノードが何か所かで使われると、それぞれの経路からの"
                            "寄与を足し合わせます（+=、連鎖律 2）。"),
     "autodiff_order": ("ノードを処理する順番を確かめてください。出力から入力へ向かって（topological_order の逆順に）"
