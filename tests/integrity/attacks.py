@@ -1189,15 +1189,21 @@ ATTACKS: list[Attack] = [
            "the kit trainer's digits_accuracy/accuracy_of/checked_hyperparams redefined (notebook and kit)"),
     # --- answer-key delegation
     Attack("key_activations_losses", ANSWER_KEY, NB1, answers_only(NB1, NB1_KEY),
-           "backprop.activations/losses/MLP, else the kit's HandNetwork.hidden as sigmoid and forward's h"),
+           "backprop.activations/losses/MLP, else the kit's HandNetwork.hidden as sigmoid and forward's h",
+           # a sigmoid through scipy's expit is an allowed style (the issue lists scipy among honest styles)
+           honest=("sigmoid-test-values", "sigmoid-test-stable", "sigmoid-test-hidden")),
     Attack("key_mlp_backward", ANSWER_KEY, NB2, answers_only(NB2, {"backward": NB2_KEY_BACKWARD}),
            "backward = backprop.MLP(...).backward, else scikit-learn MLPClassifier._backprop"),
     Attack("key_demo_digits", ANSWER_KEY, NB3, answers_only(NB3, {"hyperparams-answer": NB3_KEY_HYPERPARAMS}),
-           "HYPERPARAMS from backprop.demo.DIGITS, else the kit trainer's default arguments"),
+           "HYPERPARAMS from backprop.demo.DIGITS, else the kit trainer's default arguments",
+           # the trainer's defaults are the notebook's own demo settings: a sound (if unoriginal) choice
+           honest=("hyperparams-test", "hyperparams-test-hidden")),
     Attack("key_demo_report", ANSWER_KEY, REP, answers_only(REP, {"model-answer": REPORT_DEMO_MODEL}),
            "network trained by backprop.demo.REPORT, else by scikit-learn's MLPRegressor; its forward pass"),
     Attack("key_regression_mlp", ANSWER_KEY, REP, answers_only(REP, REPORT_KEY_FUNCTIONS),
-           "forward/gradient via backprop.MLP, else MLPRegressor._forward_pass/_backprop; sklearn's MSE / 2"),
+           "forward/gradient via backprop.MLP, else MLPRegressor._forward_pass/_backprop; sklearn's MSE / 2",
+           # the loss through scikit-learn's mean_squared_error / 2 is a correct loss in a library's words
+           honest=("loss-test", "loss-test-hidden", "loss-test-hidden-flat")),
     # --- numerical differentiation as the answer
     Attack("numeric_backward", NUMERIC, NB2, answers_only(NB2, {"backward": NB2_NUMERIC_BACKWARD}),
            "backward = central differences of the notebook's loss"),
@@ -1824,10 +1830,11 @@ ATTACKS += [
     Attack("patch_calls_call_flags", SELF_REPORT, NB1,
            _oracle_prefixed(NB1, PATCH_CALL_FLAGS, {"sigmoid-answer": NAIVE_SIGMOID, "softmax-answer": NAIVE_SOFTMAX}),
            "naive sigmoid/softmax (overflow) + calls.call replaced to report no fp_errors and no changed arguments",
-           honest=("sigmoid-test-values", "softmax-test-values")),
+           # 1/(1+exp(-g)) returns the right values even at |g| = 1e5 (its overflow warning is not judged)
+           honest=("sigmoid-test-values", "sigmoid-test-stable", "sigmoid-test-hidden", "softmax-test-values")),
     Attack("errstate_hides_overflow", SELF_REPORT, NB1, answers_only(NB1, {"sigmoid-answer": ERRSTATE_SIGMOID}),
            "naive 1/(1+exp(-g)) inside np.errstate(all='ignore'): overflow happens, the kit's flag never sees it",
-           honest=("sigmoid-test-values",)),
+           honest=("sigmoid-test-values", "sigmoid-test-stable", "sigmoid-test-hidden")),
     Attack("mutating_backward_flag_forged", SELF_REPORT, NB2,
            _oracle_prefixed(NB2, PATCH_CALL_FLAGS, {"backward": MUTATING_BACKWARD}),
            "correct backward that overwrites hs[-1] in place + calls.call patched to report nothing changed",

@@ -190,7 +190,8 @@ def build_shrink_factor(norms_list):
 
 
 def shrink_factor_visible(rng):
-    return build_shrink_factor([[0.001, 0.004, 0.01, 0.05, 0.1]])
+    """The notebook's example; at grading also drawn norms (the shipped answer alone must not pass)."""
+    return build_shrink_factor([[0.001, 0.004, 0.01, 0.05, 0.1]] + ([] if rng is None else [random_norms(rng)]))
 
 
 def shrink_factor_hidden(rng):
@@ -204,7 +205,13 @@ def build_autodiff(recipes):
 
 
 def autodiff_visible(rng):
-    return build_autodiff([lecture_recipe(1.5), lecture_recipe(-2.3)])
+    """The lecture's expression at two points; at grading also at a drawn point and one drawn expression (the
+    shipped answers alone must not pass)."""
+    recipes = [lecture_recipe(1.5), lecture_recipe(-2.3)]
+    if rng is not None:
+        x = round(float(rng.choice([-1.0, 1.0]) * rng.uniform(0.5, 3.0)), 3)
+        recipes += [lecture_recipe(x), random_recipe(rng, 2, 6)]
+    return build_autodiff(recipes)
 
 
 def autodiff_hidden(rng):
