@@ -34,6 +34,17 @@ def flag_for_manual_grading(course: Course, status: NotebookStatus) -> None:
         gb.db.commit()
 
 
+def record_not_submitted(course: Course, status: NotebookStatus) -> None:
+    """A notebook the student did not hand in scores 0 and waits for nobody: nbgrader's own rows for it would
+    otherwise say 'needs manual grade' (no automatic score yet) and formgrader would list it."""
+    with Gradebook(course.db_url, course.course_id) as gb:
+        notebook = gb.find_submission_notebook(status.notebook, status.assignment, status.student)
+        for grade in notebook.grades:
+            grade.auto_score = 0.0
+            grade.needs_manual_grade = False
+        gb.db.commit()
+
+
 PASSED_TEXT = "合格\n"
 FAILED_ERROR = "AssertionError"
 NOT_JUDGED = "このテストの判定がありません(答えが記録されていません)。"

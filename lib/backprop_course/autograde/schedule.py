@@ -27,9 +27,9 @@ from typing import Callable
 from .. import sandbox
 from ..course.folder import Course, CourseError
 from ..course.problems import Problem
-from ..course.status import NOT_GRADABLE, NotebookStatus, load_statuses, save_status, write_index
+from ..course.status import NOT_GRADABLE, NOT_SUBMITTED, NotebookStatus, load_statuses, save_status, write_index
 from .execute import ExecutionJob, ExecutionResult, execute_submission
-from .finish import finish, flag_for_manual_grading
+from .finish import finish, flag_for_manual_grading, record_not_submitted
 from .prepare import Submission, already_graded, grading_digest, prepare_student
 from .progress import ProgressBar
 
@@ -160,11 +160,11 @@ def _run(course, plan, jail, jobs, progress, executor, regrade) -> list[Notebook
 
     def done(status: NotebookStatus) -> None:
         """A notebook is done: flagged for manual grading when it has no score, then saved at once."""
-        if status.state == NOT_GRADABLE:
+        if status.state in (NOT_GRADABLE, NOT_SUBMITTED):
             try:
-                flag_for_manual_grading(course, status)
+                (flag_for_manual_grading if status.state == NOT_GRADABLE else record_not_submitted)(course, status)
             except Exception as err:  # noqa: BLE001 - the status says it; the run goes on
-                status.notes.append(f"not flagged for manual grading in the gradebook: {type(err).__name__}: {err}")
+                status.notes.append(f"gradebook not updated for this notebook: {type(err).__name__}: {err}")
         save_status(course, status)
         statuses.append(status)
         bar.advance(f"{status.student}/{status.notebook}")
