@@ -185,8 +185,10 @@ def prepare_student(course: Course, assignment: str, student: str, timeout: int,
         path = submitted / f"{name}.ipynb"
         if not path.is_file():
             others = sorted(p.name for p in submitted.glob("*.ipynb") if p.stem not in notebooks)
-            status.add(Problem("missing_notebook", f"no {name}.ipynb in submitted/{student}/{assignment}"
-                               + (f" (other notebooks there, not graded: {', '.join(others)})" if others else "")))
+            detail = f"no {name}.ipynb in submitted/{student}/{assignment}"
+            # a notebook handed in under another name is not 'not submitted': the instructor looks at it
+            status.add(Problem("misnamed_notebook", f"{detail} (other notebooks there, not graded: {', '.join(others)})")
+                       if others else Problem("missing_notebook", detail))
             continue
         try:
             nb = nbformat.read(path, as_version=4)

@@ -29,6 +29,8 @@ class Kind:
 KINDS = {
     "missing_notebook": Kind(NOT_SUBMITTED, "missing notebook: {detail}",
                              "このノートブックは提出されていませんでした。"),
+    "misnamed_notebook": Kind(NOT_GRADABLE, "missing notebook, other notebooks handed in instead: {detail}",
+                              "このノートブックの名前のファイルがなく、別の名前のノートブックが提出されていました。教員が確認します。"),
     "invalid_notebook": Kind(NOT_GRADABLE, "invalid notebook: {detail}",
                              "ノートブックのファイルが壊れていて読み込めませんでした (JSON として不正)。"),
     "metadata_unusable": Kind(NOT_GRADABLE, "nbgrader metadata unusable: {detail}",
