@@ -37,6 +37,14 @@ def _float_array(raw, value, name):
     return value
 
 
+def _returned_floats(answer, function_name, truth, label):
+    """The call's returned array, checked: present, of the truth's shape (label: that shape in symbols), finite,
+    floating point; a fresh float64 array."""
+    raw = returned(answer, function_name)
+    name = f"{function_name} の戻り値"
+    return _float_array(raw, plain_array(raw, name, truth.shape, label), name)
+
+
 # -- 課題1: sigmoid ------------------------------------------------------------------------------------------------
 SIGMOID_STABLE = ("g の絶対値が大きいとき np.exp に大きな正の数が渡らないように、g の符号で式を使い分けましょう"
                   "（np.where は両方の式を計算するので、exp(-|g|) のように引数を 0 以下にします）。")
@@ -46,9 +54,7 @@ def compare_sigmoid(stability=False, inputs_kept=False):
     def compare(inputs, expected, answers):
         for case, answer, truth in zip(inputs["cases"], answers_of(answers, len(expected)), expected):
             truth = np.asarray(truth, dtype=np.float64)
-            raw = returned(answer, "sigmoid")
-            value = _float_array(raw, plain_array(raw, "sigmoid の戻り値", truth.shape, "入力 g と同じ形"),
-                                 "sigmoid の戻り値")
+            value = _returned_floats(answer, "sigmoid", truth, "入力 g と同じ形")
             if not _close(value, truth):
                 where = "g の絶対値が大きいとき" if stability else ""
                 advice = SIGMOID_STABLE if stability else ("1 / (1 + e^(-g)) と同じ値になっているか、要素ごとに計算して"
@@ -69,9 +75,7 @@ def compare_softmax(stability=False, inputs_kept=False):
     def compare(inputs, expected, answers):
         for case, answer, truth in zip(inputs["cases"], answers_of(answers, len(expected)), expected):
             truth = np.asarray(truth, dtype=np.float64)
-            raw = returned(answer, "softmax")
-            value = _float_array(raw, plain_array(raw, "softmax の戻り値", truth.shape, "入力 z と同じ形 (N, K)"),
-                                 "softmax の戻り値")
+            value = _returned_floats(answer, "softmax", truth, "入力 z と同じ形 (N, K)")
             if not np.allclose(value.sum(axis=1), 1.0):
                 raise AssertionError(SOFTMAX_AXIS_HINT)
             if not _close(value, truth):
