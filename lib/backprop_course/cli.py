@@ -48,8 +48,8 @@ def cmd_autograde(args) -> int:
     from .autograde import autograde, exit_status, needs_attention, print_summary
     course = Course.at(args.course_root)
     statuses = autograde(course, args.assignment, students=args.student, jobs=args.jobs,
-                         progress=not args.quiet, regrade=args.regrade)
-    print_summary(statuses)
+                         progress=not args.quiet, regrade=args.regrade, cluster=args.cluster)
+    print_summary(statuses, verbose=args.verbose)
     attention = needs_attention(statuses)
     if attention:
         print(f"exit status 1: {len(attention)} notebook(s) not gradable or needing review: "
@@ -128,6 +128,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--student", action="append", help="only these students (repeatable)")
     p.add_argument("--jobs", type=int, default=None, help="parallel workers (default: number of cores)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--cluster", metavar="tcp://HOST:8786",
+                   help="grade on the workers of this Dask scheduler (default: [grading] cluster in course.toml; "
+                        "--cluster '' grades on this machine)")
+    p.add_argument("--verbose", action="store_true", help="the summary also gives each notebook's notes "
+                                                          "(which worker graded it, ignored warnings)")
     p.add_argument("--regrade", action="store_true",
                    help="grade again notebooks already graded from the same files (by default they are kept)")
     p.set_defaults(run=cmd_autograde)

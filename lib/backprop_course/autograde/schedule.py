@@ -98,6 +98,19 @@ class Workers:
             self.pool = self._new()
             return self.pool.submit(executor, job)
 
+    @staticmethod
+    def completed(futures):
+        return as_completed(futures)
+
+    @staticmethod
+    def result(future, submission: Submission) -> ExecutionResult:
+        return future.result()
+
+    @staticmethod
+    def failed(submission: Submission, err: BaseException) -> NotebookStatus:
+        """A worker process died: the status says so, no score invented."""
+        return crashed(submission, "worker failed", err, retry=True)
+
     def shutdown(self) -> None:
         self.pool.shutdown(wait=True, cancel_futures=True)
 
@@ -140,20 +153,33 @@ def select_students(course: Course, assignment: str, patterns: list[str] | None)
 def autograde(course: Course, assignment: str | None = None, students: list[str] | None = None,
               jobs: int | None = None, progress: bool = True,
               executor: Callable[[ExecutionJob], ExecutionResult] = execute_submission,
-              regrade: bool = False) -> list[NotebookStatus]:
+              regrade: bool = False, cluster: str | None = None) -> list[NotebookStatus]:
     """Grade every selected submission of the assignment(s) not graded yet (every one with `regrade`);
-    returns one status per notebook, the kept ones included, each saved as soon as it is done."""
-    # Confined kernels, or refusal (SandboxUnavailable) before anything is touched; see sandbox/__init__.py.
-    jail = sandbox.confinement(course.root, sandbox.Policy.from_settings(course.settings))
-    if jail.warning:
-        print(f"\n!!! {jail.warning} !!!\n", file=sys.stderr, flush=True)
+    returns one status per notebook, the kept ones included, each saved as soon as it is done.
+    `cluster`: a Dask scheduler's address (default: [grading] cluster of course.toml; "" or none: the local
+    pool), whose workers then run the kernels and decide their confinement themselves (cluster.py)."""
+    policy = sandbox.Policy.from_settings(course.settings)
+    cluster = course.settings.get("grading", {}).get("cluster", "") if cluster is None else cluster
+    if cluster:
+        from .cluster import ClusterWorkers
+        jail = sandbox.Confinement(policy, course.root, confined=True)  # each worker checks its own
+    else:
+        # Confined kernels, or refusal (SandboxUnavailable) before anything is touched; see sandbox/__init__.py.
+        jail = sandbox.confinement(course.root, policy)
+        if jail.warning:
+            print(f"\n!!! {jail.warning} !!!\n", file=sys.stderr, flush=True)
     plan = [(name, student) for name in course.pick_assignments(assignment)
             for student in select_students(course, name, students)]
     with run_lock(course, [name for name, _ in plan]):
-        return _run(course, plan, jail, max(1, jobs or default_jobs()), progress, executor, regrade)
+        if cluster:
+            workers = ClusterWorkers(cluster, course.root, policy)
+            print(f"autograde: {workers.describe()}", file=sys.stderr, flush=True)
+        else:
+            workers = Workers(max(1, jobs or default_jobs()))
+        return _run(course, plan, jail, workers, progress, executor, regrade)
 
 
-def _run(course, plan, jail, jobs, progress, executor, regrade) -> list[NotebookStatus]:
+def _run(course, plan, jail, workers, progress, executor, regrade) -> list[NotebookStatus]:
     saved = {name: load_statuses(course, name) for name in dict.fromkeys(name for name, _ in plan)}
     bar = ProgressBar(sum(len(course.notebook_names(name)) for name, _ in plan), label="autograde", enabled=progress)
     statuses, kept, pending = [], [], {}
@@ -172,9 +198,9 @@ def _run(course, plan, jail, jobs, progress, executor, regrade) -> list[Notebook
     def record(future) -> None:
         submission = pending.pop(future)
         try:
-            result = future.result()
-        except Exception as err:  # a worker process died: the status says so, no score invented
-            done(crashed(submission, "worker failed", err, retry=True))
+            result = workers.result(future, submission)
+        except Exception as err:  # no result: a worker died, or (cluster) refused or was lost each time
+            done(workers.failed(submission, err))
             return
         try:
             status = finish(course, submission, result)
@@ -182,7 +208,6 @@ def _run(course, plan, jail, jobs, progress, executor, regrade) -> list[Notebook
             status = crashed(submission, "recording the grades failed", err)
         done(status)
 
-    workers = Workers(jobs)
     try:
         for name, student in plan:
             notebooks = course.notebook_names(name)
@@ -213,7 +238,7 @@ def _run(course, plan, jail, jobs, progress, executor, regrade) -> list[Notebook
                 pending[workers.submit(executor, submission.job)] = submission
             for future in [f for f in pending if f.done()]:
                 record(future)
-        for future in as_completed(list(pending)):
+        for future in workers.completed(list(pending)):
             record(future)
     finally:
         workers.shutdown()

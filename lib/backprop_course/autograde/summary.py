@@ -10,10 +10,13 @@ def format_status(status: NotebookStatus) -> str:
     return f"{status.student:<12} {status.notebook:<20} {status.state:<21} {score:>9}  {detail}"
 
 
-def print_summary(statuses: list[NotebookStatus]) -> None:
-    """One line per student and notebook, then the counts per state."""
+def print_summary(statuses: list[NotebookStatus], verbose: bool = False) -> None:
+    """One line per student and notebook (`verbose`: and its notes, such as the worker that graded it), then the
+    counts per state."""
     for status in sorted(statuses, key=lambda s: (s.assignment, s.student, s.notebook)):
         print(format_status(status))
+        for note in status.notes if verbose else ():
+            print(f"{'':<12} {note}")
     counts = {label: sum(s.state == state for s in statuses) for state, label in LABELS_JA.items()}
     print("  ".join(f"{label}: {count}" for label, count in counts.items()))
     unconfined = sum(s.unconfined for s in statuses)

@@ -36,6 +36,12 @@ KINDS = {
     "metadata_unusable": Kind(NOT_GRADABLE, "nbgrader metadata unusable: {detail}",
                               "ノートブックの採点用情報が壊れていて採点できませんでした。"),
     "grading_crashed": Kind(NOT_GRADABLE, "grading crashed: {detail}", "採点処理が失敗しました。教員が確認します。"),
+    # Dask cluster (autograde/cluster.py): a worker died each time it held this notebook (allowed-failures used
+    # up). No score, flagged for manual grading, kept on a rerun (--regrade tries again): never a zero.
+    "worker_lost": Kind(NOT_GRADABLE, "needs review: grading workers died each time they ran this notebook, "
+                                      "not graded (--regrade tries again): {detail}",
+                        "採点中に採点用の計算機が繰り返し停止したため、このノートブックは自動採点できませんでした。"
+                        "教員が確認します。"),
     "timeout": Kind(SCORED, "timeout in cell {detail}", "制限時間内に終わらないセルがありました。"),
     "dead_kernel": Kind(SCORED, "kernel died in cell {detail}",
                         "実行中にカーネルが停止しました。停止する前に得た点は残っています。"),

@@ -23,7 +23,7 @@ SCHEMA = {
     "assignments": {"*": {"title": str, "deadline": datetime, "late": LATE, "extensions": {"*": datetime},
                           "placeholders": {"*": SCALAR}}},
     "collect": {"student_id_pattern": str, "participants": {"*": (str, int)}, "roster": str},
-    "grading": {"sandbox": {"*": (int, bool)}},
+    "grading": {"sandbox": {"*": (int, bool)}, "cluster": str},  # cluster: a Dask scheduler (autograde)
 }
 TYPE_NAMES = {str: "a string", int: "an integer", float: "a number", bool: "true or false",
               datetime: "a date-time such as 2027-07-19T10:30:00 (no quotes)", dict: "a table"}

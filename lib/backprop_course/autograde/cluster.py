@@ -1,0 +1,107 @@
+"""Grading on a Dask distributed cluster: the instructor's side (`autograde --cluster tcp://HOST:8786`, or
+[grading] cluster in course.toml).
+
+`ClusterWorkers` has the face of the local pool (schedule.Workers): submit a prepared job, learn which are
+done, turn a finished one into an ExecutionResult or a status. Each notebook is one Dask task
+(`cluster_worker.grade_on_worker` on a `Parcel`, key unique, not pure, no retries of our own). Only this
+process writes: the executed notebook into autograded/ when its report arrives, then finish() and the status,
+as with the local pool.
+
+Faults, by what Dask reports:
+- a worker dies while grading (killed, out of memory, machine gone): the scheduler gives the task to another
+  worker; nothing to do here;
+- the task was on a worker each time one died, more than `distributed.scheduler.allowed-failures` times (set
+  on the scheduler, default 3): KilledWorker. The notebook gets `worker_lost` (not gradable: no score, flagged
+  for manual grading in the gradebook; kept on a rerun, graded again with --regrade);
+- a worker refused the parcel (it cannot confine kernels): `grading_crashed` naming the worker and the
+  reason, without a digest so that the next run grades it again;
+- anything else (the scheduler gone, a cancelled task): `grading_crashed`, graded again by the next run.
+"""
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+
+from .. import sandbox
+from ..course.files import write_atomic
+from ..course.folder import CourseError
+from ..course.problems import Problem
+from ..course.status import NotebookStatus
+from .cluster_worker import Parcel, WorkerReport, grade_on_worker
+from .execute import ExecutionResult
+from .prepare import Submission
+
+CONNECT_SECONDS = 20
+
+
+class WorkerRefused(RuntimeError):
+    """A worker would not run student code (its reason is the message)."""
+
+
+class ClusterWorkers:
+    """The workers of a Dask scheduler, used like the local pool (see schedule.Workers)."""
+
+    def __init__(self, address: str, course_root: Path, policy: sandbox.Policy):
+        try:
+            from distributed import Client
+        except ImportError as err:
+            raise CourseError(f"--cluster needs the `distributed` package (pip install distributed): {err}") from None
+        try:
+            self.client = Client(address, timeout=CONNECT_SECONDS, set_as_default=False)
+        except (OSError, TimeoutError) as err:
+            raise CourseError(f"cannot reach the Dask scheduler at {address}: {err}") from None
+        self.address = address
+        self.course_root = str(Path(course_root).resolve())
+        self.policy = policy
+        self.futures: list = []
+
+    def describe(self) -> str:
+        workers = self.client.scheduler_info().get("workers", {})
+        waiting = "" if workers else " (tasks wait until one joins)"
+        return f"grading on the Dask scheduler {self.address}, {len(workers)} worker(s) now{waiting}"
+
+    def submit(self, executor, job):
+        """One task for one prepared job; its key names the notebook, unique per run (runs may share a scheduler)."""
+        parcel = Parcel.of(job, self.policy, self.course_root)
+        student, assignment, notebook = Path(job.output_path).parts[-3:]
+        key = f"autograde-{assignment}-{student}-{Path(notebook).stem}-{uuid.uuid4().hex[:12]}"
+        future = self.client.submit(grade_on_worker, parcel, executor, key=key, pure=False, retries=0)
+        self.futures.append(future)
+        return future
+
+    def completed(self, futures):
+        from distributed import as_completed
+        return as_completed(futures, loop=self.client.loop)
+
+    @staticmethod
+    def result(future, submission: Submission) -> ExecutionResult:
+        """The executed notebook written into autograded/ (this process, atomically) and its result."""
+        report: WorkerReport = future.result()
+        if report.refused:
+            raise WorkerRefused(f"worker {report.worker} refused: {report.refused}")
+        result = report.result
+        result.output_path = submission.job.output_path
+        if report.notebook is not None:
+            write_atomic(Path(result.output_path), report.notebook)
+        submission.status.unconfined = bool(report.unconfined)
+        submission.status.notes.append(f"graded by Dask worker {report.worker}")
+        return result
+
+    @staticmethod
+    def failed(submission: Submission, err: BaseException) -> NotebookStatus:
+        """The status of a notebook whose task ended without a report."""
+        from distributed import KilledWorker
+        status = submission.status
+        if isinstance(err, KilledWorker):
+            status.add(Problem("worker_lost", str(err)[:300]))
+            return status
+        status.add(Problem("grading_crashed", f"on the cluster: {type(err).__name__}: {str(err)[:300]}"))
+        status.digest = ""  # not the notebook's fault: the next run grades it again
+        return status
+
+    def shutdown(self) -> None:
+        """Cancel what is not done (an interrupted run), then let go of the scheduler."""
+        try:
+            self.client.cancel([f for f in self.futures if not f.done()])
+        finally:
+            self.client.close()
