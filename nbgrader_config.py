@@ -4,6 +4,8 @@ Paths are relative to this folder (the course root): run nbgrader and backprop-c
 """
 import os
 
+from backprop_kit.limits import CELL_SECONDS
+
 c = get_config()  # noqa: F821 (provided by nbgrader when it loads this file)
 
 COURSE_ROOT = os.path.dirname(os.path.abspath(__file__))
@@ -13,8 +15,9 @@ c.CourseDirectory.root = COURSE_ROOT
 # A writable exchange inside the course folder (the default /usr/local/share/nbgrader/exchange is not).
 c.Exchange.root = os.path.join(COURSE_ROOT, "exchange")
 
-# Seconds per cell when autograding; only Execute.timeout is honoured by nbgrader 0.9.
-c.Execute.timeout = 60
+# Seconds per cell when autograding; only Execute.timeout is honoured by nbgrader 0.9. The number is the student
+# kit's (backprop_kit.limits.CELL_SECONDS), which the students' `check` uses and the notebooks state.
+c.Execute.timeout = CELL_SECONDS
 
 # What students see in place of a solution region.
 c.ClearSolutions.code_stub = {"python": "# ここにコードを書いてください\nraise NotImplementedError()"}

@@ -11,6 +11,8 @@ import os
 import sys
 from pathlib import Path
 
+from backprop_kit.limits import CELL_SECONDS
+
 from .course import Course, CourseError
 from .course.nbgrader_setup import prepare_nbgrader
 
@@ -154,7 +156,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("check", help="(student) run the visible tests of a notebook")
     p.add_argument("notebook")
-    p.add_argument("--timeout", type=int, default=120, help="seconds per cell")
+    p.add_argument("--timeout", type=int, default=CELL_SECONDS,
+                   help=f"seconds per cell (default: grading's limit, {CELL_SECONDS})")
     p.set_defaults(run=cmd_check, student_side=True)
 
     p = sub.add_parser("export-html", help="(student) the HTML file to hand in")

@@ -22,17 +22,17 @@ from pathlib import Path
 
 import nbformat
 from backprop.grading.verdicts import build_cases, cases_file_text, judge_notebook
+from backprop_kit.limits import blas_thread_environment
 from backprop_kit.testing.cases import CASES_VARIABLE
 
 from ..notebooks.running import FIGURE_BACKEND, run_cells
 
 CASES_FILE = ".backprop_cases.json"
 
-# Many kernels in parallel: one BLAS thread each avoids oversubscribing the cores.
-KERNEL_ENV_DEFAULTS = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
-                       "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
+KERNEL_ENV_DEFAULTS = {"PYDEVD_DISABLE_FILE_VALIDATION": "1"}
 # Always, whatever the grader's own environment says (MPLBACKEND=Agg in a test or CI shell would drop every figure).
-KERNEL_ENV = {"MPLBACKEND": FIGURE_BACKEND}
+# BLAS threads: the number students' check uses (backprop_kit.limits); many kernels run side by side, one core each.
+KERNEL_ENV = {"MPLBACKEND": FIGURE_BACKEND, **blas_thread_environment()}
 
 
 @dataclass

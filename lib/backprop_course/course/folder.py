@@ -13,6 +13,7 @@ from datetime import datetime
 from functools import cached_property
 from pathlib import Path
 
+from backprop_kit.limits import CELL_SECONDS
 from backprop_kit.student.page import CDN_MATHJAX, LOCAL_MATHJAX, mathjax_url
 from traitlets.config import Config
 from traitlets.config.loader import PyFileConfigLoader
@@ -22,7 +23,7 @@ from .settings import check_settings
 
 CONFIG_FILE = "nbgrader_config.py"
 SETTINGS_FILE = "course.toml"
-DEFAULT_TIMEOUT = 30  # nbgrader's own default for Execute.timeout
+DEFAULT_TIMEOUT = CELL_SECONDS  # without Execute.timeout in nbgrader_config.py: the limit students' check uses
 
 
 class CourseError(Exception):

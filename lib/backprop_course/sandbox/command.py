@@ -19,6 +19,8 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
+from backprop_kit.limits import blas_thread_environment
+
 from ..notebooks.running import FIGURE_BACKEND
 from .mounts import answering_package_folders, matplotlib_font_cache, python_folders, sys_prefix_bin, system_folders
 from .policy import MB, Policy
@@ -58,7 +60,7 @@ class KernelJail:
             "HOME": str(HOME), "USER": "student", "LOGNAME": "student",
             "PATH": f"{sys_prefix_bin()}:/usr/local/bin:/usr/bin:/bin",
             "LANG": "C.UTF-8", "TMPDIR": "/tmp", "MPLCONFIGDIR": str(HOME / ".config" / "matplotlib"),
-            "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
+            **blas_thread_environment(),  # the threads students' check gives its kernels (backprop_kit.limits)
             "PYTHONNOUSERSITE": "1", "PYTHONDONTWRITEBYTECODE": "1", "PYDEVD_DISABLE_FILE_VALIDATION": "1",
             "MPLBACKEND": FIGURE_BACKEND,  # figures become PNG outputs (within the output budget)
         }

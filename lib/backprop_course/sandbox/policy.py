@@ -13,6 +13,10 @@ Read from `course.toml`:
     use_cgroups = true         # false: enforce the tree's memory and processes by the watchdog alone
     allow_unconfined = false   # true: grade without confinement (loudly) when it cannot be set up
 
+Not here, because students' `check` must use the same: the seconds one cell may run (nbgrader_config.py's
+c.Execute.timeout, set to the kit's backprop_kit.limits.CELL_SECONDS) and the kernel's BLAS threads
+(backprop_kit.limits.blas_thread_environment(), put in the kernel's environment by command.py).
+
 notebook_seconds: the course's model solutions run in 1.5-4.3 s each (measured, one BLAS thread); 300 s
 leaves honest slow code about 70 times that, and bounds what one notebook can take of a worker to five
 minutes. Raise it for an assignment that trains for long.

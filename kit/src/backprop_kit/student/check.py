@@ -3,8 +3,9 @@
 Runs a copy of the notebook from top to bottom in a fresh kernel (the file is not modified), then
 reports in Japanese every visible test that failed and every other cell that raised. Test cells left
 empty by the release (their tests are hidden) are listed as run at grading time, never as passed,
-and the totals count only the tests that really ran. Exit status: 0 when all visible tests pass,
-1 when anything failed, 2 when the file itself is unusable.
+and the totals count only the tests that really ran. The kernel runs under grading's conditions
+(backprop_kit.limits: the same seconds per cell, one BLAS thread). Exit status: 0 when all visible
+tests pass, 1 when anything failed, 2 when the file itself is unusable.
 
 The course tool's check passes its own kernel loop (`run`), how it recognises the notebook (`identify`),
 nbgrader's scoring (`score`) and its warnings (`notes`, e.g. locked cells changed).
@@ -16,6 +17,7 @@ import textwrap
 from collections.abc import Callable
 from pathlib import Path
 
+from ..limits import CELL_SECONDS, grading_threads, limits_text
 from .cells import grade_id, is_emptied_hidden_test, is_test_cell, points, test_cells
 from .hints import hint_for
 from .notebook import StudentError, notebook_name, read_student_notebook
@@ -25,7 +27,7 @@ from .running import run_notebook
 PENDING = "隠しテスト (採点時に実行)"
 
 
-def check_notebook(path: Path, timeout: int = 120, out=None, run: Callable | None = None,
+def check_notebook(path: Path, timeout: int = CELL_SECONDS, out=None, run: Callable | None = None,
                    identify: Callable | None = None, score: Callable = kit_score,
                    notes: Callable | None = None) -> int:
     """Run the notebook's visible tests and print a Japanese report; returns the exit status."""
@@ -39,8 +41,9 @@ def check_notebook(path: Path, timeout: int = 120, out=None, run: Callable | Non
         return 2
     for note in (notes(nb) if notes else []):
         print(f"  注意: {note}", file=out)
-    print(f"{path.name} を最初から実行しています (各セル最大 {timeout} 秒)...", file=out)
-    (run or run_notebook)(nb, str(path.parent.resolve()), timeout)  # problems show up as error outputs
+    print(f"{path.name} を最初から実行しています ({running_conditions(timeout)})...", file=out)
+    with grading_threads():
+        (run or run_notebook)(nb, str(path.parent.resolve()), timeout)  # problems show up as error outputs
     relabel_test_stderr(nb)
     emptied = {grade_id(c) for _, c in test_cells(nb) if is_emptied_hidden_test(c)}
     outcomes = [t for t in test_outcomes(nb, score) if t.grade_id not in emptied]
@@ -61,6 +64,13 @@ def check_notebook(path: Path, timeout: int = 120, out=None, run: Callable | Non
             print(f"{textwrap.indent(test.reason, '      ')}\n      → {hint_for(test.ename)}", file=out)
     print(totals(outcomes, [c for _, c in test_cells(nb) if grade_id(c) in emptied], len(cell_errors)), file=out)
     return 0 if not failed and not cell_errors else 1
+
+
+def running_conditions(timeout: int) -> str:
+    """What the run is held to, in Japanese, saying whether it is grading's limit."""
+    if timeout == CELL_SECONDS:
+        return f"採点と同じ条件: {limits_text(timeout)}"
+    return f"{limits_text(timeout)}。採点では各セル {CELL_SECONDS} 秒以内です"
 
 
 def totals(ran: list, pending_cells: list, cell_errors: int) -> str:

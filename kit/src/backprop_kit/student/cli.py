@@ -5,6 +5,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from ..limits import CELL_SECONDS
 from .check import check_notebook
 from .export_html import export_html
 from .notebook import StudentError
@@ -16,7 +17,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("check", help="ノートブックを最初から実行し、公開テストの結果を日本語で表示する")
     p.add_argument("notebook")
-    p.add_argument("--timeout", type=int, default=120, help="1 セルあたりの制限時間 (秒)")
+    p.add_argument("--timeout", type=int, default=CELL_SECONDS,
+                   help=f"1 セルあたりの制限時間 (秒)。既定は採点と同じ {CELL_SECONDS} 秒")
     p = sub.add_parser("export-html", help="提出用の HTML (ノートブックを埋め込んだ 1 ファイル) を書き出す")
     p.add_argument("notebook")
     p.add_argument("--student-id", help="学籍番号 (ファイル名とページの先頭に入ります)")

@@ -1,9 +1,10 @@
 """Running a notebook at home: every code cell in a plain local kernel (ipykernel's python3), errors kept as outputs.
 
 A cell running past `timeout` seconds is interrupted (nbclient's interrupt_on_timeout: it shows the interruption);
-a kernel that dies gives
-the dying cell and every later one a DeadKernelError output. (The course tool grades with its own kernel loop,
-which also confines the kernel and bounds the whole notebook: backprop_course.notebooks.running.)
+a kernel that dies gives the dying cell and every later one a DeadKernelError output. The kernel inherits this
+process's environment: check runs this under backprop_kit.limits.grading_threads (one BLAS thread, as graded).
+(The course tool grades with its own kernel loop, which also confines the kernel and bounds the whole notebook:
+backprop_course.notebooks.running.)
 """
 from __future__ import annotations
 
