@@ -93,7 +93,8 @@ class ClusterWorkers:
         from distributed import KilledWorker
         status = submission.status
         if isinstance(err, KilledWorker):
-            status.add(Problem("worker_lost", str(err)[:300]))
+            status.add(Problem("worker_lost", f"{err.allowed_failures + 1} workers died while running it (Dask's "
+                                              f"allowed-failures), the last {err.last_worker.address}"))
             return status
         status.add(Problem("grading_crashed", f"on the cluster: {type(err).__name__}: {str(err)[:300]}"))
         status.digest = ""  # not the notebook's fault: the next run grades it again

@@ -8,7 +8,8 @@
 Every process listens on 127.0.0.1 at a port of the system's choosing (the scheduler writes its address to a
 scheduler file); each worker runs one task at a time (`--nthreads 1`), as grading needs (execute.py sets the
 kernel's environment in its own process). `scheduler_config` and `worker_config` are Dask settings for those
-processes (for example {"distributed.scheduler.allowed-failures": 1}), passed as DASK_* environment variables.
+processes (for example {"distributed.scheduler.allowed-failures": 1}), passed as DASK_* environment variables;
+`worker_env`, more environment variables for the workers (a PATH without bubblewrap: a worker that must refuse).
 """
 from __future__ import annotations
 
@@ -36,19 +37,21 @@ class LocalDaskCluster:
     nanny (killed, it stays dead); `memory_limit` is each worker's (a nanny restarts a worker above 95% of it)."""
 
     def __init__(self, workers: int = 2, nanny: bool = False, memory_limit: str = "0",
-                 scheduler_config: dict | None = None, worker_config: dict | None = None, log_dir: Path | None = None):
+                 scheduler_config: dict | None = None, worker_config: dict | None = None,
+                 worker_env: dict | None = None, log_dir: Path | None = None):
         self.workers, self.nanny, self.memory_limit = workers, nanny, memory_limit
         self.scheduler_config, self.worker_config = scheduler_config or {}, worker_config or {}
+        self.worker_env = worker_env or {}
         self.folder = Path(tempfile.mkdtemp(prefix="backprop-dask-"))
         self.log_dir = Path(log_dir) if log_dir else self.folder
         self.processes: list[subprocess.Popen] = []
         self.address = ""
 
-    def _start(self, arguments: list[str], name: str, settings: dict) -> subprocess.Popen:
+    def _start(self, arguments: list[str], name: str, settings: dict, env: dict | None = None) -> subprocess.Popen:
         dask = Path(sys.executable).with_name("dask")
         log = open(self.log_dir / f"{name}.log", "ab")
         process = subprocess.Popen([str(dask), *arguments], stdout=log, stderr=subprocess.STDOUT,
-                                   env={**os.environ, **dask_environment(settings)}, start_new_session=True)
+                                   env={**os.environ, **(env or {}), **dask_environment(settings)}, start_new_session=True)
         log.close()
         self.processes.append(process)
         return process
@@ -76,7 +79,7 @@ class LocalDaskCluster:
             self._start(["worker", "--scheduler-file", str(scheduler_file), "--host", "127.0.0.1",
                          "--nthreads", "1", "--nworkers", "1", "--no-dashboard", "--name", f"grader-{number}",
                          "--memory-limit", self.memory_limit, "--nanny" if self.nanny else "--no-nanny"],
-                        f"worker-{number}", self.worker_config)
+                        f"worker-{number}", self.worker_config, self.worker_env)
         self.wait_for_workers(self.workers)
 
     def _check_alive(self, deadline: float, what: str) -> None:
