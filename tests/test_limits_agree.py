@@ -102,3 +102,9 @@ def test_check_says_when_its_limit_is_not_grading_s(tmp_path, monkeypatch):
     assert f"採点では各セル {CELL_SECONDS} 秒以内です" in out.getvalue()
     assert "採点と同じ条件" not in out.getvalue()
     assert limits.limits_text() == f"各セル {CELL_SECONDS} 秒以内、行列計算は {BLAS_THREADS} スレッド"
+
+
+def test_the_student_instructions_state_the_limit():
+    from backprop_course.release.kit_wheel import install_readme
+    assert limits.limits_text() in install_readme("backprop_kit-0.1.0-py3-none-any.whl")  # release/kit/README.md
+    assert limits.limits_text() in (ROOT / "README.md").read_text(encoding="utf-8")  # the student's walkthrough

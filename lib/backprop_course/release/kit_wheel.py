@@ -18,6 +18,8 @@ import tomllib
 import zipfile
 from pathlib import Path
 
+from backprop_kit.limits import limits_text
+
 from ..course.folder import CourseError
 
 KIT_DISTRIBUTION = "backprop-kit"
@@ -149,8 +151,8 @@ python -m backprop_kit check report11.ipynb
 python -m backprop_kit export-html report11.ipynb --student-id s1234567
 ```
 
-`check` はノートブックを最初から実行して公開テストの結果を日本語で表示し、`export-html` は提出用の
-`s1234567_report11.html` を作ります (採点されるノートブックがこの HTML に埋め込まれます)。
+`check` はノートブックを最初から採点と同じ条件 ({limits_text()}) で実行して公開テストの結果を
+日本語で表示し、`export-html` は提出用の `s1234567_report11.html` を作ります (採点されるノートブックがこの HTML に埋め込まれます)。
 `backprop-kit check ...` と書いても同じです。
 
 ## JupyterHub (教員・TA 向け)
