@@ -157,7 +157,7 @@ def plot_regression_map(x, t, predict, ax=None, resolution=100, title="予測し
     return ax
 
 
-def plot_parity(t, prediction, ax=None, title="予測値と正解値", xlabel="正解値 $t$", ylabel="予測値 $y$"):
+def plot_parity(t, prediction, ax=None, title="予測値と目標値", xlabel="目標値 $t$", ylabel="予測値 $h^L$"):
     """Predicted against true values (any input dimension): points on the diagonal are perfect predictions.
     t, prediction: (N, 1) or (N,)."""
     t, prediction = np.ravel(t), np.ravel(prediction)
@@ -165,7 +165,7 @@ def plot_parity(t, prediction, ax=None, title="予測値と正解値", xlabel="�
         raise ValueError(f"t と prediction の個数が違います ({t.size} と {prediction.size})")
     ax = _axes(ax, figsize=(4, 4))
     lo, hi = min(t.min(), prediction.min()), max(t.max(), prediction.max())
-    ax.plot([lo, hi], [lo, hi], "k--", linewidth=1, label="$y = t$")
+    ax.plot([lo, hi], [lo, hi], "k--", linewidth=1, label="予測値 = 目標値")
     ax.scatter(t, prediction, s=10, alpha=0.7, label="サンプル")
     ax.set(title=title, xlabel=xlabel, ylabel=ylabel, aspect="equal")
     ax.legend(loc="best", fontsize="small")
