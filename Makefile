@@ -7,7 +7,7 @@ TEST_STAMP := $(VENV)/.installed-test
 # nbgrader calls console scripts such as alembic: the venv's bin comes first on PATH.
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: demo test bench bench-grading bench-judging bench-load bench-collect install clean
+.PHONY: demo test bench bench-grading bench-judging bench-load bench-collect bench-cluster install clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -50,6 +50,13 @@ bench-collect: $(STAMP)
 # 200 simulated students (good, wrong, hostile) autograded in confined kernels; needs root and bubblewrap.
 bench-load: $(TEST_STAMP)
 	$(PY) bench/load_200.py
+
+# The same simulated class (100 students x 4 notebooks) through a local 2-worker Dask cluster (dask scheduler,
+# dask worker) and through the local pool: throughput ratio (goal >= 0.9x) and overhead per notebook for both.
+# Needs root and bubblewrap; about 30 minutes on 2 idle cores (fewer students: make bench-cluster STUDENTS=20).
+STUDENTS ?= 100
+bench-cluster: $(STAMP)
+	OPENBLAS_NUM_THREADS=1 $(PY) bench/cluster_speed.py --students $(STUDENTS)
 
 clean:
 	rm -rf $(VENV) build
