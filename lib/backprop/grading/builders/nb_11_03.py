@@ -1,12 +1,25 @@
 """Cases of 11_03 (手書き数字の識別). Truth: the preprocessing, accuracy and confusion matrix written out here with
-numpy (reshape / 16, argmax, np.add.at), and for the hyperparameters the split seeds on which the kit's trainer
-(`backprop_kit.training.digits_accuracy`, the same code at home and in grading) must reach the bar.
+numpy (reshape / 16, argmax, np.add.at); two epochs of mini-batch SGD with the kit's test gradient
+(`backprop_kit.testing.sgd_probe`); for the hyperparameters the split seeds and the bar.
 
 Visible tests: with rng None the notebook's own examples; at grading the same examples plus one drawn case of
 the same kind (the hyperparameters' visible test keeps the notebook's split, seed 0). Hidden tests: sizes,
 values and split seeds drawn from rng.
+
+The hyperparameters are judged without training in the grader (decided for issue 12's speed proof, and for
+issue 16's "train with your own backward"): in the kernel the student's `train_network` (their sgd_epoch and the
+backward they wrote in 11_02) trains on the training part of each split, and the grader judges the published
+parameters by its own forward pass on that split's test images (`backprop_kit.testing.digit_networks`, run in
+the grader's process). The grader used to retrain scikit-learn's MLPClassifier on 4 splits per submission
+(~3.3 s of grader CPU per notebook, one BLAS thread); now judging costs a forward pass per split (~ms), and the
+training moves into the student's kernel, where plain numpy takes ~0.1-0.4 s per split. What this gives up:
+the digits are public (scikit-learn ships all 1797 images), so a student's train_network that deliberately
+trains on a split's test images too would pass; the hidden splits still keep a choice tuned to one split from
+passing, and the visible test checks that the choice is the best of the student's own measurement.
 """
 import numpy as np
+
+from backprop_kit.testing.sgd_probe import pull_gradient
 
 from . import Built
 from .nb_11_01 import distinct
@@ -51,8 +64,8 @@ def preprocess_hidden(rng):
 
 
 # -- accuracy -----------------------------------------------------------------------------------------------------
-def _accuracy(h, y):
-    return float(np.mean(np.argmax(np.asarray(h), axis=1) == np.asarray(y)))
+def _accuracy(h, t):
+    return float(np.mean(np.argmax(np.asarray(h), axis=1) == np.asarray(t)))
 
 
 def _network_like(rng, n, k, right=0.9):
@@ -68,11 +81,11 @@ def accuracy_visible(rng):
     h = np.array([[0.7, 0.2, 0.1], [0.1, 0.3, 0.6], [0.2, 0.5, 0.3], [0.3, 0.4, 0.3]])
     fixed = np.random.default_rng(110302)                 # the visible "validation outputs" (300 samples, 10 classes)
     h_val, y_val = _network_like(fixed, 300, 10)
-    cases = [{"h": h, "y": np.array([0, 2, 0, 1])}, {"h": h_val, "y": y_val}]
+    cases = [{"h": h, "t": np.array([0, 2, 0, 1])}, {"h": h_val, "t": y_val}]
     if rng is not None:
         n, k = distinct(rng, [(5, 40), (3, 10)])
         h_new, y_new = _network_like(rng, n, k, right=float(rng.uniform(0.3, 0.9)))
-        cases.append({"h": h_new, "y": y_new})
+        cases.append({"h": h_new, "t": y_new})
     return _built(cases, _accuracy)
 
 
@@ -80,25 +93,25 @@ def accuracy_hidden(rng):
     n, k, m = distinct(rng, [(7, 20), (3, 6), (8, 12)])
     y = rng.integers(0, k, size=n)
     labels = rng.integers(0, m, size=m + 3)
-    cases = [{"h": rng.random((n, k)), "y": y},                                  # not probabilities: argmax only
-             {"h": np.eye(m)[(labels + 1) % m], "y": labels},                     # all wrong
-             {"h": np.eye(m)[labels] * 0.8 + 0.01, "y": labels}]                  # all right
+    cases = [{"h": rng.random((n, k)), "t": y},                                  # not probabilities: argmax only
+             {"h": np.eye(m)[(labels + 1) % m], "t": labels},                     # all wrong
+             {"h": np.eye(m)[labels] * 0.8 + 0.01, "t": labels}]                  # all right
     return _built(cases, _accuracy)
 
 
 # -- confusion_matrix -----------------------------------------------------------------------------------------------
-def _confusion(y_true, y_pred, n_classes):
+def _confusion(t, y_hat, n_classes):
     matrix = np.zeros((n_classes, n_classes), dtype=np.int64)
-    np.add.at(matrix, (np.asarray(y_true), np.asarray(y_pred)), 1)
+    np.add.at(matrix, (np.asarray(t), np.asarray(y_hat)), 1)
     return matrix
 
 
 def confusion_visible(rng):
-    cases = [{"y_true": np.array([0, 0, 1, 2, 2, 2]), "y_pred": np.array([0, 1, 1, 2, 0, 2]), "n_classes": 3}]
+    cases = [{"t": np.array([0, 0, 1, 2, 2, 2]), "y_hat": np.array([0, 1, 1, 2, 0, 2]), "n_classes": 3}]
     if rng is not None:
         n, k = distinct(rng, [(6, 30), (2, 6)])
         y_true = rng.integers(0, k, size=n)
-        cases.append({"y_true": y_true, "y_pred": np.where(rng.random(n) < 0.6, y_true, rng.integers(0, k, size=n)),
+        cases.append({"t": y_true, "y_hat": np.where(rng.random(n) < 0.6, y_true, rng.integers(0, k, size=n)),
                       "n_classes": k})
     return _built(cases, _confusion)
 
@@ -110,14 +123,67 @@ def confusion_hidden(rng):
     m = int(rng.integers(4, 7))
     small_true = rng.integers(1, m, size=int(rng.integers(3, 6)))    # class 0 and (often) others never occur
     small_pred = rng.permutation(small_true)
-    return _built([{"y_true": y_true, "y_pred": y_pred, "n_classes": k},
-                   {"y_true": small_true, "y_pred": small_pred, "n_classes": m},
-                   {"y_true": np.array([3, 3, 1]), "y_pred": np.array([1, 3, 3]), "n_classes": 4}], _confusion)
+    return _built([{"t": y_true, "y_hat": y_pred, "n_classes": k},
+                   {"t": small_true, "y_hat": small_pred, "n_classes": m},
+                   {"t": np.array([3, 3, 1]), "y_hat": np.array([1, 3, 3]), "n_classes": 4}], _confusion)
+
+
+# -- sgd_epoch ------------------------------------------------------------------------------------------------------
+def _sgd_epochs(case, lr):
+    """Parameters after each of two epochs, and the batches (sample numbers) of each, at learning rate lr."""
+    x, t, batch_size = case["x"], case["t"], case["batch_size"]
+    rng = np.random.default_rng(case["seed"])
+    gradient = pull_gradient({"batches": [], "t_rows": []})
+    params, after, batches = [p.copy() for p in case["params"]], [], []
+    for _ in range(2):
+        order = rng.permutation(len(x))
+        batches.append([order[start:start + batch_size].tolist() for start in range(0, len(x), batch_size)])
+        for batch in batches[-1]:
+            params = [p - lr * g for p, g in zip(params, gradient(params, x[batch], t[batch]))]
+        after.append(params)
+    return after, batches
+
+
+def _sgd_truth(case):
+    after, batches = _sgd_epochs(case, case["lr"])
+    return {"params": after, "batches": batches, "reversed": _sgd_epochs(case, -case["lr"])[0][0],
+            "without_lr": _sgd_epochs(case, 1.0)[0][0]}
+
+
+def _sgd_case(rng, sizes, n, batch_size, lr, seed):
+    """Parameters of a network of these sizes, x (N, D) whose column 0 numbers the samples, one-hot t (N, K)."""
+    params = []
+    for n_in, n_out in zip(sizes[:-1], sizes[1:]):
+        params += [rng.normal(0.0, 0.5, size=(n_out, n_in)), rng.normal(0.0, 0.1, size=n_out)]
+    x = np.column_stack([np.arange(n, dtype=np.float64), rng.random((n, sizes[0] - 1))])
+    t = np.eye(sizes[-1])[rng.integers(0, sizes[-1], size=n)]
+    return {"params": params, "x": x, "t": t, "lr": float(lr), "batch_size": int(batch_size), "seed": int(seed)}
+
+
+def sgd_visible(rng):
+    fixed = np.random.default_rng(110304)
+    cases = [_sgd_case(fixed, [3, 4, 2], 10, 4, 0.1, 0)]         # 10 = 2 x 4 + 2: the last batch holds 2 samples
+    if rng is not None:
+        batch_size = int(rng.integers(3, 7))
+        n = batch_size * int(rng.integers(2, 5)) + int(rng.integers(1, batch_size))
+        cases.append(_sgd_case(rng, [int(rng.integers(3, 6)), int(rng.integers(2, 6)), 3], n, batch_size,
+                               rng.uniform(0.05, 0.3), int(rng.integers(2**31))))
+    return Built({"cases": cases}, [_sgd_truth(case) for case in cases])
+
+
+def sgd_hidden(rng):
+    cases = []
+    for remainder in (int(rng.integers(1, 4)), 0):              # a short last batch, and none (no empty batch)
+        batch_size = int(rng.integers(4, 9))
+        n = batch_size * int(rng.integers(3, 6)) + remainder
+        sizes = [int(rng.integers(3, 7)), int(rng.integers(2, 6)), int(rng.integers(2, 5)), int(rng.integers(2, 5))]
+        cases.append(_sgd_case(rng, sizes, n, batch_size, rng.uniform(0.05, 0.3), int(rng.integers(2**31))))
+    return Built({"cases": cases}, [_sgd_truth(case) for case in cases])
 
 
 # -- HYPERPARAMS ----------------------------------------------------------------------------------------------------
 def hyperparams_visible(rng):
-    return Built({}, {"seeds": [0], "bar": ACCURACY_BAR})
+    return Built({"seeds": [0]}, {"bar": ACCURACY_BAR})
 
 
 def hyperparams_hidden(rng):
@@ -126,7 +192,7 @@ def hyperparams_hidden(rng):
         seed = int(rng.integers(1, 2**31))
         if seed not in seeds:
             seeds.append(seed)
-    return Built({}, {"seeds": seeds, "bar": ACCURACY_BAR})
+    return Built({"seeds": seeds}, {"bar": ACCURACY_BAR})
 
 
 BUILDERS = {
@@ -136,6 +202,8 @@ BUILDERS = {
     "accuracy-test-hidden": accuracy_hidden,
     "confusion-test": confusion_visible,
     "confusion-test-hidden": confusion_hidden,
+    "sgd-epoch-test": sgd_visible,
+    "sgd-epoch-test-hidden": sgd_hidden,
     "hyperparams-test": hyperparams_visible,
     "hyperparams-test-hidden": hyperparams_hidden,
 }
