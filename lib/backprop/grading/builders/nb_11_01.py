@@ -107,20 +107,21 @@ def softmax_hidden(rng):
 
 
 # -- cross_entropy ------------------------------------------------------------------------------------------------
-def _mean_cross_entropy(y_hat, labels):
-    p = np.asarray(y_hat, dtype=np.float64)[np.arange(len(labels)), labels]
+def _mean_cross_entropy(h_L, labels):
+    p = np.asarray(h_L, dtype=np.float64)[np.arange(len(labels)), labels]
     return float(-np.mean(np.log(p)))
 
 
-def _entropy_case(y_hat, labels, one_hot=False, rtol=1e-10, small=False):
-    y_hat = np.asarray(y_hat, dtype=np.float64)
+def _entropy_case(h_L, labels, one_hot=False, rtol=1e-10, small=False):
+    """The arguments of cross_entropy(h_L, t), t as labels or one-hot, and the mean cross-entropy they give."""
+    h_L = np.asarray(h_L, dtype=np.float64)
     labels = np.asarray(labels, dtype=np.int64)
-    y = np.eye(y_hat.shape[1])[labels] if one_hot else labels
-    return {"y_hat": y_hat, "y": y}, {"value": _mean_cross_entropy(y_hat, labels), "rtol": rtol, "small": small}
+    t = np.eye(h_L.shape[1])[labels] if one_hot else labels
+    return {"h_L": h_L, "t": t}, {"value": _mean_cross_entropy(h_L, labels), "rtol": rtol, "small": small}
 
 
-def _saturated_case(y_hat, labels):
-    return {"y_hat": np.asarray(y_hat, dtype=np.float64), "y": np.asarray(labels, dtype=np.int64)}, {"saturated": True}
+def _saturated_case(h_L, labels):
+    return {"h_L": np.asarray(h_L, dtype=np.float64), "t": np.asarray(labels, dtype=np.int64)}, {"saturated": True}
 
 
 def _entropy_built(pairs):
@@ -133,9 +134,9 @@ def _probabilities(rng, n, k):
 
 def cross_entropy_values(rng):
     labels = np.array([0, 2, 1, 1, 0])
-    y_hat = np.array([[0.7, 0.2, 0.1], [0.1, 0.1, 0.8], [0.3, 0.4, 0.3], [0.25, 0.5, 0.25], [0.6, 0.3, 0.1]])
-    pairs = [_entropy_case(np.full((5, 3), 1 / 3), labels), _entropy_case(y_hat, labels),
-             _entropy_case(y_hat, labels, one_hot=True)]
+    h_L = np.array([[0.7, 0.2, 0.1], [0.1, 0.1, 0.8], [0.3, 0.4, 0.3], [0.25, 0.5, 0.25], [0.6, 0.3, 0.1]])
+    pairs = [_entropy_case(np.full((5, 3), 1 / 3), labels), _entropy_case(h_L, labels),
+             _entropy_case(h_L, labels, one_hot=True)]
     if rng is not None:
         n, k = _shape(rng, n=(3, 12), k=(2, 7))
         labels = rng.integers(0, k, size=n)
@@ -164,18 +165,18 @@ def labels_without_last(rng, n, k):
 def cross_entropy_hidden(rng):
     n, k = _shape(rng, n=(6, 12), k=(3, 6))
     labels = labels_without_last(rng, n, k)
-    y_hat = _probabilities(rng, n, k)
+    h_L = _probabilities(rng, n, k)
     few, many = distinct(rng, [(3, 4), (6, 8)])              # fewer samples than classes
     few_labels = labels_without_last(rng, few, many)
     tiny = 10.0 ** rng.uniform(-10, -7)
     small_p = np.array([[tiny, 1 - tiny, 0.0], [0.5, 0.0, 0.5], [0.0, 0.0, 1.0], [0.2, 0.3, 0.5]])
     saturated = np.tile(np.eye(k)[rng.integers(0, k)], (n, 1))
-    pairs = [_entropy_case(y_hat, labels), _entropy_case(y_hat, labels, one_hot=True),
+    pairs = [_entropy_case(h_L, labels), _entropy_case(h_L, labels, one_hot=True),
              _entropy_case(_probabilities(rng, few, many), few_labels),
              _entropy_case(small_p, [0, 0, 2, 1], rtol=1e-4, small=True),
              _saturated_case(saturated, labels_without_last(rng, n, k))]
-    if np.all(saturated[np.arange(n), pairs[-1][0]["y"]] == 1.0):     # make sure a true class has probability 0
-        pairs[-1] = _saturated_case(saturated, (pairs[-1][0]["y"] + 1) % k)
+    if np.all(saturated[np.arange(n), pairs[-1][0]["t"]] == 1.0):     # make sure a true class has probability 0
+        pairs[-1] = _saturated_case(saturated, (pairs[-1][0]["t"] + 1) % k)
     return _entropy_built(pairs)
 
 
@@ -226,7 +227,7 @@ def hand_shapes(rng):
 
 
 def hand_accuracy(rng):
-    """The notebook's own data (x_toy, y_toy), also at grading: the visible bar is met on the data the student sees."""
+    """The notebook's own data (x_toy, t_toy), also at grading: the visible bar is met on the data the student sees."""
     x, y = make_toy("corner", n=200, noise=0.05, seed=0)
     return Built({}, {"x": x, "y": y, "bar": HAND_BAR})
 
