@@ -101,7 +101,8 @@ def summary_html(status: NotebookStatus, course_title: str) -> str:
     score = "-" if status.score is None else f"{status.score:g} / {status.max_score:g}"
     rows = [[t.grade_id + (" (非公開テストを含む)" if t.hidden else ""), "合格" if t.passed else "不合格",
              f"{t.points:g} / {t.max_points:g}",
-             "" if t.passed else f"{hint_for(t.ename)} ({t.reason})"] for t in status.tests]
+             "" if t.passed else " ".join(filter(None, [hint_for(t.ename, t.evalue), f"({t.reason})"]))]
+            for t in status.tests]
     notes = "".join(f"<li>{html.escape(p)}</li>" for p in problems_ja(status))
     return (f"<h1>{html.escape(course_title)}: 採点結果</h1>"
             f"<p>学籍番号: {html.escape(status.student)} / 課題: {html.escape(status.assignment)} / "

@@ -61,7 +61,8 @@ def check_notebook(path: Path, timeout: int = CELL_SECONDS, out=None, run: Calla
         mark = "合格  " if test.passed else "不合格"
         print(f"  [{mark}] {test.grade_id} ({test.points:g}/{test.max_points:g} 点)", file=out)
         if not test.passed:
-            print(f"{textwrap.indent(test.reason, '      ')}\n      → {hint_for(test.ename)}", file=out)
+            hint = hint_for(test.ename, test.evalue)   # '' where the test's own message says what to check
+            print(textwrap.indent(test.reason, '      ') + (f"\n      → {hint}" if hint else ""), file=out)
     print(totals(outcomes, [c for _, c in test_cells(nb) if grade_id(c) in emptied], len(cell_errors)), file=out)
     return 0 if not failed and not cell_errors else 1
 
