@@ -1,6 +1,6 @@
 """Activation functions and their derivatives, in the lecture's notation.
 
-g is a pre-activation and h = f(g) the activation; both have shape (N, units), one row per sample.
+g is a pre-activation and h = f(g) the activation; both have shape (N, n_l), one row per sample (n_l nodes in layer l).
 Derivatives are written in terms of h where the lecture does so: sigmoid'(g) = (1 - h) h.
 """
 import numpy as np

@@ -12,7 +12,7 @@ _TINY = np.finfo(np.float64).tiny
 
 
 def cross_entropy(h, t):
-    """L = -(1/N) sum_n sum_k t_nk log h_nk for probabilities h (N, K) and labels (N,) or one-hot t (N, K)."""
+    """L_ce = -(1/N) sum_n sum_k t_nk log h_nk for probabilities h (N, K) and labels (N,) or one-hot t (N, K)."""
     h = np.asarray(h, dtype=np.float64)
     if h.ndim != 2:
         raise ValueError(f"predictions must have shape (N, K); got shape {h.shape}")
@@ -30,7 +30,7 @@ def cross_entropy_from_log(log_h, t_one_hot):
 
 
 def squared_error(h, t):
-    """L = (1/N) sum_n 1/2 ||h_n - t_n||^2 for outputs h (N, K) and targets (N, K), or (N,) when K == 1.
+    """L_sq = (1/N) sum_n 1/2 ||h_n - t_n||^2 for outputs h (N, K) and targets (N, K), or (N,) when K == 1.
 
     Its gradient with respect to h is (h - t) / N, the same output delta as softmax + cross-entropy.
     """

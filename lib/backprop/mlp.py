@@ -6,9 +6,10 @@ Layers are numbered l = 1, ..., L; h^0 = x is the input. For one batch of N samp
     h^l = f(g^l)                       activation: sigmoid or ReLU in hidden layers, softmax or identity at l = L
 
 Parameters are kept in `params = [W^1, b^1, ..., W^L, b^L]`, with W^l of shape (n_l, n_{l-1}) (row k holds the
-lecture's w_kj, the weights into unit k) and b^l of shape (n_l,). The backward pass carries
-delta^l = dL/dg^l (N, n_l), starting from delta^L = (h^L - t) / N, which holds both for softmax + cross-entropy and
-for identity + squared error.
+lecture's w_kj, the weights into node k) and b^l of shape (n_l,). The loss is the batch mean of the cross-entropy
+L_ce (softmax output) or of the squared error L_sq (identity output), written `loss` below: L alone is the number
+of layers. The backward pass carries delta^l = d(loss)/dg^l (N, n_l), starting from delta^L = (h^L - t) / N, which
+holds both for softmax + cross-entropy and for identity + squared error.
 """
 import numpy as np
 
@@ -102,21 +103,21 @@ class MLP:
     def backward(self, hs, t):
         """Backpropagation. hs: the activations [h^0, ..., h^L] of `forward`; t: (N, K) targets.
 
-        Returns [dL/dW^1, dL/db^1, ..., dL/dW^L, dL/db^L], the same shapes and order as `params`.
+        Returns [d(loss)/dW^1, d(loss)/db^1, ..., d(loss)/dW^L, d(loss)/db^L], the same shapes and order as `params`.
         """
         grads = [None] * len(self.params)
         delta = hs[-1] - t
-        delta /= t.shape[0]                                    # delta^L = dL/dg^L = (h^L - t) / N
+        delta /= t.shape[0]                                    # delta^L = d(loss)/dg^L = (h^L - t) / N
         for l in range(self.depth, 0, -1):
-            grads[2 * l - 2] = delta.T @ hs[l - 1]             # dL/dw_kj = sum_n delta_k h_j^{l-1}
-            grads[2 * l - 1] = delta.sum(axis=0)               # dL/db_k  = sum_n delta_k
+            grads[2 * l - 2] = delta.T @ hs[l - 1]             # d(loss)/dw_kj = sum_n delta_k h_j^{l-1}
+            grads[2 * l - 1] = delta.sum(axis=0)               # d(loss)/db_k  = sum_n delta_k
             if l > 1:                                          # delta^{l-1} = (delta^l W^l) * f'(g^{l-1})
                 delta = delta @ self.params[2 * l - 2]
                 delta *= self.f_derivative(hs[l - 1])
         return grads
 
     def gradient(self, x, t):
-        """dL/dparams for inputs x (N, D) and targets t; the parameters are left unchanged."""
+        """d(loss)/dparams for inputs x (N, D) and targets t; the parameters are left unchanged."""
         x = as_inputs(x, self.sizes[0])
         _, hs = self.forward(x)
         return self.backward(hs, self.targets(t, x.shape[0]))
