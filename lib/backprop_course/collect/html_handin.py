@@ -12,41 +12,36 @@ Three kinds of page arrive:
 - anything else (input hidden with --no-input, a PDF renamed .html, answer cells missing, another notebook's
   page, a broken or oversized file): not gradable, with a typed problem (course/problems.py).
 
-The page is only parsed (html.parser, no recursion, a size limit); nothing in it is ever run.
+The page is only scanned for the few tags needed (collect/page_scan.py: no recursion, linear time, a size limit);
+nothing in it is ever run.
 Limitation of the plain route: Pygments drops leading and trailing blank lines of a cell, so those (and a cell
 holding only one space) do not come back; every other character of the code does.
 """
 from __future__ import annotations
 
-import copy
+import json
 import re
 import shutil
 from dataclasses import dataclass, field
-from html.parser import HTMLParser
 from pathlib import Path
 
 import nbformat
 from nbformat import NotebookNode
+from nbformat.corpus.words import generate_corpus_id as random_cell_id
+from nbformat.v4.nbjson import BytesEncoder
+from nbformat.v4.rwbase import split_lines, strip_transient
 
 from ..course.folder import Course
 from ..course.handin import clear_handin, write_handin
 from ..course.problems import NOT_GRADABLE, Problem
 from ..notebooks.cells import grade_id, nbgrader_meta
-from ..notebooks.htmlpage import NOTEBOOK_SCRIPT_TYPE, notebook_digest, unescape_from_script
+from ..notebooks.htmlpage import notebook_digest, unescape_from_script
+from .page_scan import PageCell, ScannedPage, scan_page
 
 HANDIN_SUFFIXES = {".ipynb", ".html", ".htm"}
 HANDIN_RULE = "an .ipynb wins over an HTML page, then the newest"
 MAX_HTML_BYTES = 20 * 1024 * 1024  # an export-html page with plots is a few MB
-MAX_CELLS = 5000
 CELL_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
-
-
-@dataclass
-class PageCell:
-    cell_id: str
-    kind: str  # "code", "markdown" or "raw"
-    code: str | None = None  # the code shown (None: no input area in the page)
-    text: list[str] = field(default_factory=list)  # visible text, for markdown cells
 
 
 @dataclass
@@ -60,79 +55,6 @@ class HtmlHandin:
     @property
     def gradable(self) -> bool:
         return self.notebook_text is not None and not any(p.severity == NOT_GRADABLE for p in self.problems)
-
-
-class _PageReader(HTMLParser):
-    """Collects the cells (id, kind, code shown, text) and the embedded notebook blocks of a page; no tree, no
-    recursion, so deep nesting costs nothing."""
-
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.cells: list[PageCell] = []
-        self.embedded: list[tuple[dict, list[str]]] = []  # (attributes, text pieces)
-        self.template = ""
-        self._script: list[str] | None = None
-        self._awaiting_input = False
-        self._code: list[str] | None = None
-
-    def handle_starttag(self, tag, attrs):
-        attributes = {k: v or "" for k, v in attrs}
-        classes = set(attributes.get("class", "").split())
-        if tag == "script" and attributes.get("type") == NOTEBOOK_SCRIPT_TYPE:
-            self._script = []
-            self.embedded.append((attributes, self._script))
-            return
-        if tag == "body" and not self.template:
-            self.template = "lab" if "jp-Notebook" in classes else ""
-        cell_id = attributes.get("id", "")
-        if cell_id.startswith("cell-id=") and len(self.cells) < MAX_CELLS:
-            kind = ("code" if classes & {"jp-CodeCell", "code_cell"} else
-                    "markdown" if classes & {"jp-MarkdownCell", "text_cell"} else "raw")
-            if classes & {"code_cell", "text_cell"} and not self.template:
-                self.template = "classic"
-            self._finish_code()
-            self.cells.append(PageCell(cell_id[len("cell-id="):], kind))
-            self._awaiting_input = False
-            return
-        if not self.cells:
-            return
-        if classes & {"jp-InputArea-editor", "input_area"}:
-            self._awaiting_input = self.cells[-1].kind == "code" and self.cells[-1].code is None
-        elif classes & {"jp-OutputArea", "output_wrapper", "jp-Cell-outputWrapper"}:
-            self._awaiting_input = False
-        elif tag == "pre" and self._awaiting_input:
-            self._code, self._awaiting_input = [], False
-
-    def handle_endtag(self, tag):
-        if tag == "script":
-            self._script = None
-        elif tag == "pre":
-            self._finish_code()
-
-    def _finish_code(self):
-        if self._code is not None and self.cells:
-            self.cells[-1].code = _code_from_highlight("".join(self._code))
-        self._code = None
-
-    def handle_data(self, data):
-        if self._script is not None:
-            self._script.append(data)
-        elif self._code is not None:
-            self._code.append(data)
-        elif self.cells and self.cells[-1].kind == "markdown" and data != "¶":
-            self.cells[-1].text.append(data)
-
-    def close(self):
-        super().close()
-        self._finish_code()
-
-
-def _code_from_highlight(shown: str) -> str:
-    """A cell's source from nbconvert's highlighted text: Pygments ends it with one newline and shows an empty
-    cell as a single space."""
-    if shown in (" \n", " ", "\n", ""):
-        return ""
-    return shown[:-1] if shown.endswith("\n") else shown
 
 
 def _markdown_text(cell: PageCell) -> str:
@@ -156,34 +78,33 @@ def _decode(data: bytes) -> str | Problem:
         return Problem("html_unreadable", f"not UTF-8 ({err.reason} at byte {err.start}); Jupyter writes UTF-8")
 
 
-def read_page(data: bytes) -> _PageReader | Problem:
-    """The parsed page, or the problem that stops it from being read at all."""
+def read_page(data: bytes) -> ScannedPage | Problem:
+    """The scanned page, or the problem that stops it from being read at all."""
     text = _decode(data)
     if isinstance(text, Problem):
         return text
-    reader = _PageReader()
     try:
-        reader.feed(text)
-        reader.close()
-    except Exception as err:  # html.parser is lenient; this is a last guard, never a crash of collect
-        return Problem("html_unreadable", f"HTML parser failed: {type(err).__name__}")
-    return reader
+        return scan_page(text)
+    except Exception as err:  # the scan is lenient; this is a last guard, never a crash of collect
+        return Problem("html_unreadable", f"HTML scan failed: {type(err).__name__}")
 
 
-def _embedded_notebook(reader: _PageReader) -> tuple[NotebookNode | None, str, str]:
+def _embedded_notebook(reader: ScannedPage) -> tuple[NotebookNode | None, str, str]:
     """(notebook, its exact text, why it is not used: '' when it is)."""
     if len(reader.embedded) > 1:
         return None, "", f"{len(reader.embedded)} embedded notebooks, expected one"
-    attributes, pieces = reader.embedded[0]
-    text = unescape_from_script("".join(pieces))
+    attributes, shown = reader.embedded[0]
+    text = unescape_from_script(shown)
     digest = attributes.get("data-sha256", "")
     if notebook_digest(text) != digest:
         return None, "", "its SHA-256 does not match the one recorded in the page (altered or truncated)"
+    invalid = {}
     try:
-        nb = nbformat.reads(text, as_version=4)
-        nbformat.validate(nb)
+        nb = nbformat.reads(text, as_version=4, capture_validation_error=invalid)  # validated once, in there
     except Exception as err:
         return None, "", f"not a valid notebook ({type(err).__name__})"
+    if invalid:
+        return None, "", f"not a valid notebook ({type(invalid['ValidationError']).__name__})"
     return nb, text, ""
 
 
@@ -215,27 +136,39 @@ def _belongs(ids: set[str], notebook: str, templates: dict[str, NotebookNode]) -
     return None
 
 
+def _added_cell(page_cell: PageCell) -> dict | None:
+    """A cell the student added, as the page shows it (None: nothing of it to keep); a fresh id for now."""
+    if page_cell.kind == "code" and page_cell.code is not None:
+        return {"cell_type": "code", "execution_count": None, "id": random_cell_id(), "metadata": {},
+                "outputs": [], "source": page_cell.code}
+    if page_cell.kind == "markdown":
+        return {"cell_type": "markdown", "id": random_cell_id(), "metadata": {}, "source": _markdown_text(page_cell)}
+    return None
+
+
+def _released_cell(original: NotebookNode, page_cell: PageCell) -> dict:
+    """A released cell with the page's code (unlocked code cells) or text (written answers) in it."""
+    cell = dict(original)  # shallow: only the source changes here, and from_dict copies the rest
+    locked = nbgrader_meta(cell).get("locked", False)
+    if cell["cell_type"] == "code" and page_cell.kind == "code" and page_cell.code is not None and not locked:
+        cell["source"] = page_cell.code
+    elif cell["cell_type"] == "markdown" and _is_answer(cell):
+        cell["source"] = _markdown_text(page_cell)
+    return cell
+
+
 def rebuild(cells: list[PageCell], template: NotebookNode) -> NotebookNode:
     """The release notebook with the page's code in its unlocked code cells, the page's text in its written-answer
-    cells, and the cells the student added (in the page's order); cells missing from the page stay as released."""
+    cells, and the cells the student added (in the page's order); cells missing from the page stay as released.
+    A new notebook: nothing in it is shared with `template`."""
     by_id = {c.get("id"): c for c in template.cells}
     built, used = [], set()
     for page_cell in cells:
         if page_cell.cell_id in used:
             continue  # a repeated id: the first one counts
         original = by_id.get(page_cell.cell_id)
-        if original is not None:
-            cell = copy.deepcopy(original)
-            locked = nbgrader_meta(cell).get("locked", False)
-            if cell.cell_type == "code" and page_cell.kind == "code" and page_cell.code is not None and not locked:
-                cell.source = page_cell.code
-            elif cell.cell_type == "markdown" and _is_answer(cell):
-                cell.source = _markdown_text(page_cell)
-        elif page_cell.kind == "code" and page_cell.code is not None:
-            cell = nbformat.v4.new_code_cell(page_cell.code)
-        elif page_cell.kind == "markdown":
-            cell = nbformat.v4.new_markdown_cell(_markdown_text(page_cell))
-        else:
+        cell = _released_cell(original, page_cell) if original is not None else _added_cell(page_cell)
+        if cell is None:
             continue
         if CELL_ID.match(page_cell.cell_id):
             cell["id"] = page_cell.cell_id
@@ -246,15 +179,20 @@ def rebuild(cells: list[PageCell], template: NotebookNode) -> NotebookNode:
         if cell.get("id") in position:
             continue
         before = [position[c.get("id")] for c in template.cells[:index] if c.get("id") in position]
-        at = max(before) + 1 if before else 0
-        built.insert(at, copy.deepcopy(cell))
+        built.insert(max(before) + 1 if before else 0, cell)
         position = {c.get("id"): i for i, c in enumerate(built)}
-    nb = nbformat.v4.new_notebook(cells=built, metadata=copy.deepcopy(template.metadata))
-    nb.nbformat, nb.nbformat_minor = template.nbformat, max(template.nbformat_minor, 5)
-    return nb
+    return nbformat.from_dict({"cells": built, "metadata": template.metadata, "nbformat": template.nbformat,
+                               "nbformat_minor": max(template.nbformat_minor, 5)})  # a deep copy
 
 
-def _rebuilt(reader: _PageReader, notebook: str, templates: dict[str, NotebookNode],
+def notebook_text(nb: NotebookNode) -> str:
+    """The text nbformat.writes gives for the v4 notebook `nb`, which nobody else holds: split and written in
+    place, without nbformat's defensive copy nor its validation (collect built it from the release's cells)."""
+    return json.dumps(strip_transient(split_lines(nb)), cls=BytesEncoder, indent=1, sort_keys=True,
+                      separators=(",", ": "), ensure_ascii=False)
+
+
+def _rebuilt(reader: ScannedPage, notebook: str, templates: dict[str, NotebookNode],
              problems: list[Problem]) -> HtmlHandin:
     route = f"nbconvert {reader.template or 'HTML'}"
     if not reader.cells:
@@ -274,9 +212,9 @@ def _rebuilt(reader: _PageReader, notebook: str, templates: dict[str, NotebookNo
                if _is_answer(c) and c.get("id") not in shown]
     if missing:
         return HtmlHandin(None, route, problems + [Problem("html_cells_missing", ", ".join(missing))])
-    nb = rebuild(reader.cells, templates[notebook])
-    problems.append(Problem("html_rebuilt", f"{route} page, {len(code_cells)} code cells"))
-    return HtmlHandin(nbformat.writes(nb), route, problems)
+    text = notebook_text(rebuild(reader.cells, templates[notebook]))
+    problems.append(Problem("html_rebuilt", f"{route} page, {len(code_cells)} code cells"))  # of what collect built
+    return HtmlHandin(text, route, problems)
 
 
 def read_html_handin(data: bytes, notebook: str, templates: dict[str, NotebookNode]) -> HtmlHandin:
