@@ -1,16 +1,17 @@
-"""Lint over the markdown of the lecture 11 notebooks (source/ and release/): one notation everywhere.
+"""Lint over the text of the lecture 11 notebooks (source/ and release/): one notation everywhere.
 
 The notation (issue 16, section 1): the target is t (the slides' y_k, said once in 11_01), the prediction is
-h^L (ŷ only for the predicted class, where that is explained), the loss is L_ce / \\bar{L}_ce / L_sq and never
-the bare L that is also the number of layers, ノード (not ユニット), 節 for sections, no prime in h'_j, and
-「前回」 only for lecture 10, written 「前回(第10回)」 (11_01 is 「前のノートブック (11_01)」).
+h^L (ŷ only for the predicted class, said once in the notebook), the loss is L_ce / \\bar{L}_ce / L_sq and never
+the bare L that is also the number of layers, ノード (not ユニット), 節 for sections, no prime in h'_j,
+「前回」 only for lecture 10, written 「前回(第10回)」 (11_01 is 「前のノートブック (11_01)」), and half-width
+brackets ( ) in Japanese text, as every notebook writes them.
 
 Answer cells (nbgrader solution cells) are not linted: in release/ they are empty boxes for the student, and in
 source/ they are the TA's model answers, which the lead rewrites separately.
 
 Code cells are linted for what a student reads of them (comments, docstrings, names; a model answer's
-`### BEGIN SOLUTION` region left out): ノード and 前回 as in markdown, and no `y_hat` / ŷ naming the network's
-output: in code too, ŷ is only the predicted class, in a notebook whose markdown says so.
+`### BEGIN SOLUTION` region left out): ノード, 前回 and the brackets as in markdown, and no `y_hat` / ŷ naming
+the network's output: in code too, ŷ is only the predicted class, in a notebook whose markdown says so.
 """
 import re
 from pathlib import Path
@@ -50,6 +51,7 @@ LOSS_L = re.compile(
     r"|損失\s*\$L\$"                           # 損失 $L$
 )
 CHAPTER = re.compile(r"\d\s*章")
+FULL_WIDTH_BRACKETS = re.compile(r"[（）]")
 
 
 def _without_allowed(text):
@@ -71,7 +73,8 @@ def lint(text, explains=None):
     rules = [("y as a prediction", Y_AS_OUTPUT, checked), ("y as the target", Y_AS_TARGET, checked),
              ("ユニット (use ノード)", UNIT, text), ("前回 for 11_01 (write 前回(第10回) or 前のノートブック)", PREVIOUS, text),
              ("prime on h", PRIME, text), ("L as the loss (L is the number of layers)", LOSS_L, text),
-             ("章 for a section (use 節)", CHAPTER, text)]
+             ("章 for a section (use 節)", CHAPTER, text),
+             ("full-width brackets （） (the notebooks write half-width ( ))", FULL_WIDTH_BRACKETS, text)]
     if not (explains_predicted_class([text]) if explains is None else explains):
         rules.insert(0, ("ŷ / \\hat{y} outside the predicted-class explanation", HAT_Y, checked))
     for name, pattern, haystack in rules:
@@ -89,7 +92,8 @@ def lint_code(text, explains_predicted_class):
     """Problems in what a student reads of one code cell, as (rule, excerpt) pairs. explains_predicted_class: the
     notebook's markdown introduces ŷ as the predicted class (then y_hat / ŷ may name it in code)."""
     shown = SOLUTION_REGION.sub("", text)
-    rules = [("ユニット (use ノード)", UNIT), ("前回 for 11_01 (write 前回(第10回) or 前のノートブック)", PREVIOUS)]
+    rules = [("ユニット (use ノード)", UNIT), ("前回 for 11_01 (write 前回(第10回) or 前のノートブック)", PREVIOUS),
+             ("full-width brackets （） (the notebooks write half-width ( ))", FULL_WIDTH_BRACKETS)]
     if not explains_predicted_class:
         rules.append(("y_hat / ŷ in code (the output is h^L; ŷ only for the predicted class)", Y_HAT_NAME))
     problems = []
@@ -140,6 +144,7 @@ def test_code_uses_one_notation(path):
     ('"""平均クロスエントロピー誤差 -(1/N) Σ_n Σ_k t_nk log ŷ_nk"""', False, "y_hat"),
     ("# 中間層 30 ユニット", True, "ユニット"),
     ("# 前回実装した forward を使う", True, "前回"),
+    ('title="学習曲線（自分の backward で学習）"', True, "full-width"),
 ])
 def test_each_code_rule_fails_on_a_bad_line(text, explains, rule):
     assert any(rule in name for name, _ in lint_code(text, explains)), lint_code(text, explains)
@@ -174,6 +179,7 @@ def test_allowed_code_passes(text, explains):
     (r"$$L = -\frac{1}{N} \sum_n \sum_k t_{nk} \log h_{nk}^L$$", "L as the loss"),
     ("数値微分で損失 $L$ を微分", "L as the loss"),
     ("2 章の式", "章"),
+    ("出力層（ソフトマックス）", "full-width"),
 ])
 def test_each_rule_fails_on_a_bad_sentence(text, rule):
     assert any(name.startswith(rule) for name, _ in lint(text)), lint(text)
