@@ -2,14 +2,17 @@
 downloads of tests/hostile/uploads.py; nothing dropped silently."""
 import os
 import shutil
+import tracemalloc
 import zipfile
 from pathlib import PurePath
 
 import pytest
 
 from backprop_course.collect import collect, print_collect_report
+from backprop_course.collect.html_handin import MAX_HTML_BYTES
 from backprop_course.collect.identity import content_claims, place_of
 from backprop_course.course import Course, CourseError
+from backprop_course.course.handin import read_handin
 from backprop_course.course.names import DEFAULT_STUDENT_ID, clean_stem, match_notebook
 from backprop_course.course.uploads import load_rejected
 from backprop_course.simulation.toy_course import build_toy_course
@@ -51,6 +54,10 @@ def test_content_claims_read_labelled_ids_only():
     assert content_claims("<p>学籍番号: <b>s5400002</b> / 課題".encode(), DEFAULT_STUDENT_ID) == {"s5400002"}
     assert content_claims(b'"loss": 0.12345678, "step": 1234567', DEFAULT_STUDENT_ID) == set()
     assert content_claims("`--student-id 学籍番号`".encode(), DEFAULT_STUDENT_ID) == set()
+    assert content_claims("Student-No: s5400005, ſtudent id s5400006 / STUDENT NUMBER s5400007".encode(),
+                          DEFAULT_STUDENT_ID) == {"s5400005", "s5400006", "s5400007"}
+    assert content_claims("学籍番号<i>s5400008</i> 学生番号学生証番号：S5400009".encode() + b"\xff student_id=s1",
+                          DEFAULT_STUDENT_ID) == {"s5400008", "s5400009"}
 
 
 @pytest.fixture
@@ -63,6 +70,22 @@ def write_zip(path, entries):
         for name, data in entries.items():
             zf.writestr(name, data)
     return path
+
+
+def test_an_oversized_page_costs_no_more_than_the_size_limit(course, tmp_path):
+    size = 64 * 2**20
+    delivery = write_zip(tmp_path / "download.zip", {
+        "s1000001_toy.html": b"<html><body><p>" + b"x" * size + b"</p></body></html>", "s1000002_toy.ipynb": "{}"})
+    tracemalloc.start()
+    try:
+        report = collect(course, delivery)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 4 * MAX_HTML_BYTES < 2 * size, "only the first MAX_HTML_BYTES + 1 bytes of a page are ever read"
+    folder = course.folder("submitted") / "s1000001" / "toy"
+    assert [p.kind for p in read_handin(folder, "toy")] == ["html_unreadable"] and len(report.placed) == 2
+    assert (folder / "toy.html").stat().st_size > size and not (folder / "toy.ipynb").exists()  # kept as handed in
 
 
 def test_folder_with_a_nested_zip(course, tmp_path):

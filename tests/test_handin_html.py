@@ -122,6 +122,8 @@ def test_code_comes_back_byte_for_byte_from_every_route(course):
             assert handin.problems == []
         else:
             assert [p.kind for p in handin.problems] == ["html_rebuilt"] and f"nbconvert {route}" in handin.route
+            nbformat.validate(rebuilt)  # collect writes it unvalidated, as nbformat would write it:
+            assert handin.notebook_text == nbformat.writes(rebuilt)
 
 
 def test_blank_lines_around_a_cell_are_what_plain_pages_lose(course, tmp_path):
@@ -130,6 +132,66 @@ def test_blank_lines_around_a_cell_are_what_plain_pages_lose(course, tmp_path):
     template = nbformat.read(course / "source" / "toy" / "toy.ipynb", as_version=4)
     back = nbformat.reads(read_html_handin(page_of(nb, "lab", tmp_path), "toy", {"toy": template}).notebook_text, 4)
     assert back.cells[2].source == "x = 1" == comparable(nb.cells[2].source)
+
+
+# -- The scan of a page: what counts as markup, and what it costs ----------------------------------------------------
+
+import time  # noqa: E402
+
+from backprop_course.collect.html_handin import MAX_HTML_BYTES  # noqa: E402
+from backprop_course.collect.page_scan import scan_page  # noqa: E402
+
+
+def test_the_scan_reads_cells_as_a_browser_sees_the_markup():
+    page = (
+        '<html><BODY class="jp-Notebook">'
+        '<!-- <div class="jp-Cell jp-CodeCell" id="cell-id=in-comment"> -->'
+        '<style>.x::after { content: "<div class=\'jp-CodeCell\' id=\'cell-id=in-style\'>" }</style>'
+        '<script>var s = \'<div class="jp-CodeCell" id="cell-id=in-script">\';</script>'
+        '<DIV CLASS="jp-Cell jp-CodeCell" ID="cell-id=a"><div class="jp-InputArea-editor"><PRE><span>x = 1 &lt; 2 '
+        '&am</span><span>p; y\t</span>\n</PRE></div><div class="jp-OutputArea"><pre>shown output</pre></div></DIV>'
+        '<div class="jp-Cell jp-MarkdownCell" id="cell-id=b"><h2>見出し<a class="anchor-link">¶</a></h2>'
+        '<p>答え &amp; 理由</p></div>'
+        '<div class="jp-Cell jp-CodeCell" id="cell-id=c"><div class="jp-OutputArea"><pre>output only</pre></div></div>'
+        '<div class="jp-Cell jp-CodeCell" data-class="jp-InputArea-editor" id="cell-id=d">'
+        '<div class="jp-InputArea-editor"><pre><span>not closed</span>'
+        '<div class="jp-Cell jp-RawCell" id="cell-id=e" title="a &quot;raw&quot; cell"></div>'
+        '<script type="application/x-ipynb+json" data-sha256="00">{"a": "\\u003c/b>"}</script>'
+        '<script type="application/x-ipynb+json">{"cut')
+    scanned = scan_page(page)
+    assert [(c.cell_id, c.kind) for c in scanned.cells] == [("a", "code"), ("b", "markdown"), ("c", "code"),
+                                                            ("d", "code"), ("e", "raw")]
+    # a reference split by tags is not decoded (html.parser gives the same); no output is taken for code
+    assert [c.code for c in scanned.cells if c.kind == "code"] == ["x = 1 < 2 &amp; y\t", None, "not closed"]
+    assert "".join(scanned.cells[1].text) == "見出し答え & 理由"
+    assert scanned.embedded == [({"type": NOTEBOOK_SCRIPT_TYPE, "data-sha256": "00"}, '{"a": "\\u003c/b>"}'),
+                                ({"type": NOTEBOOK_SCRIPT_TYPE}, '{"cut')]
+    assert scanned.template == "lab"
+
+
+HOSTILE_SHAPES = {  # about 16 MB each, under the size limit: every one is scanned to its end
+    "cell ids outside tags": "cell-id=>" * 1_800_000,
+    "tags never closed": "<a" * 8_000_000,
+    "one tag never closed": '<div class="jp-CodeCell" id="cell-id=' + "x" * 16_000_000,
+    "comments never closed": "<!--" * 4_000_000,
+    "nested tags": "<div>" * 3_200_000,
+    "cells without input": '<div class="jp-CodeCell" id="cell-id=c"><div class="x">' * 300_000,
+    "one huge code cell": '<div class="jp-CodeCell" id="cell-id=c"><div class="input_area"><pre>'
+                          + '<span class="n">x</span>' * 700_000 + "</pre></div></div>",
+}
+
+
+@pytest.mark.parametrize("shape", HOSTILE_SHAPES)
+def test_the_scan_takes_time_in_proportion_to_the_page(shape):
+    page = HOSTILE_SHAPES[shape]
+    assert 15 * 2**20 < len(page.encode()) <= MAX_HTML_BYTES
+    started = time.process_time()
+    scanned = scan_page(page)
+    assert time.process_time() - started < 20, "a quadratic scan takes hours here; a linear one about a second"
+    if shape == "one huge code cell":
+        assert scanned.cells[0].code == "x" * 700_000
+    if shape == "cells without input":
+        assert len(scanned.cells) == 5000 and all(c.code is None for c in scanned.cells)
 
 
 # -- Hand-edited, hostile and broken pages: each gets its status, none raises ----------------------------------------

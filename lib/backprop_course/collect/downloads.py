@@ -26,8 +26,8 @@ from ..course.deadlines import course_timezone, write_submission_time
 from ..course.folder import Course, CourseError
 from ..course.names import DEFAULT_STUDENT_ID, clean_stem, match_notebook
 from ..course.uploads import RejectedUpload, add_rejected
-from .html_handin import (HANDIN_RULE, HANDIN_SUFFIXES, describe, forget_html, handin_order, place_html,
-                          release_templates)
+from .html_handin import (HANDIN_RULE, HANDIN_SUFFIXES, describe, forget_html, handin_order, page_head,
+                          place_html, release_templates)
 from .identity import claimed_ids, content_claims, place_of
 
 MAX_ZIP_DEPTH = 3
@@ -79,6 +79,11 @@ def _unpack_zips(folder: Path, report: CollectReport, tz, zip_times: dict[Path, 
     return unpacked
 
 
+def _sha256(path: Path) -> str:
+    with path.open("rb") as stream:
+        return hashlib.file_digest(stream, "sha256").hexdigest()
+
+
 def _reject(report: CollectReport, rejected: RejectedUpload, place: str) -> None:
     report.rejected.append(rejected)
     report.skipped.append((rejected.found, f"claims another student's id ({', '.join(rejected.claims)}) but "
@@ -126,7 +131,7 @@ def _candidates(course: Course, files: list[Path], base: Path, download_zips: se
             report.skipped.append((str(relative), f"no student id: the {place.layout} {place.name} names none "
                                                   "(map its internal id in [collect.participants] of course.toml)"))
             continue
-        data = path.read_bytes()
+        data = path.read_bytes() if path.suffix.lower() == ".ipynb" else page_head(path)
         foreign = (claimed_ids(place.own_parts, pattern) | content_claims(data, pattern)) - {place.uploader}
         stem = PurePath(place.own_parts[-1]).stem
         for other in foreign:
@@ -134,7 +139,7 @@ def _candidates(course: Course, files: list[Path], base: Path, download_zips: se
         notebook = match_notebook(clean_stem(stem, place.uploader), list(index))
         if foreign:
             entry = RejectedUpload(place.uploader, notebook or "", str(relative), tuple(sorted(foreign)),
-                                   hashlib.sha256(data).hexdigest())
+                                   _sha256(path))
             _reject(report, entry, f"{place.layout} {place.name}")
             owners = index.get(notebook, []) if notebook else []
             where = owners[0] if len(owners) == 1 else assignment
