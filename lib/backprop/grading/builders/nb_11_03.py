@@ -16,6 +16,14 @@ training moves into the student's kernel, where plain numpy takes ~0.1-0.4 s per
 the digits are public (scikit-learn ships all 1797 images), so a student's train_network that deliberately
 trains on a split's test images too would pass; the hidden splits still keep a choice tuned to one split from
 passing, and the visible test checks that the choice is the best of the student's own measurement.
+
+The rule is 2 of 3 hidden splits at or above 0.93, not all 3: plain SGD (no momentum) at B 16 has rare splits
+where a sound choice lands below the bar. Measured with student-equivalent numpy training (seed = split, initial
+weights and shuffling): ReLU [64] lr 0.1, 30 epochs, B 16 (the model solution's choice) 0.947-0.982 on splits
+0-23 and 0.940+ on 40 random split seeds, yet 0.880 on split 163805467 (sigmoid [64] lr 0.5 there: 0.833; ReLU
+lr 0.05: 0.922). With "every split" about 1 sound submission in 30 would lose 4 points; with 2 of 3 a sound
+choice fails only when two of its three splits are such rare ones. Broken choices (1 or 2 epochs, 2 hidden
+nodes, lr 8, 3 sigmoid layers of 30 at lr 0.5 and B 32: 17 of 18 splits below) miss on (nearly) every split.
 """
 import numpy as np
 
@@ -25,7 +33,8 @@ from . import Built
 from .nb_11_01 import distinct
 
 ACCURACY_BAR = 0.93
-HIDDEN_SPLITS = 3            # a sound choice reaches the bar on every split (calibration in the commit message)
+HIDDEN_SPLITS = 3            # hidden split seeds per submission
+SPLITS_NEEDED = 2            # of them at or above the bar (calibration in the module docstring)
 
 
 def _digits_images():
@@ -192,7 +201,7 @@ def hyperparams_hidden(rng):
         seed = int(rng.integers(1, 2**31))
         if seed not in seeds:
             seeds.append(seed)
-    return Built({"seeds": seeds}, {"bar": ACCURACY_BAR})
+    return Built({"seeds": seeds}, {"bar": ACCURACY_BAR, "needed": SPLITS_NEEDED})
 
 
 BUILDERS = {
