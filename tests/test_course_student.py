@@ -59,7 +59,9 @@ def test_check_rejects_a_broken_file_with_a_clear_message(course, capsys):
     path.parent.mkdir(exist_ok=True)
     path.write_text('{"cells": [', encoding="utf-8")
     assert main(["check", str(path)]) == 2
-    assert "JSON として読めません" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "JSON として読めません" in out and "1 行目の 12 文字目" in out
+    assert "Expecting" not in out, "the JSON decoder's English message reaches the student"
 
 
 def test_export_html_embeds_the_plot_and_keeps_japanese(solved_and_run, tmp_path):

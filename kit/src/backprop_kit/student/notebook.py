@@ -18,6 +18,13 @@ class StudentError(Exception):
     """A problem with a student's notebook, explained in Japanese."""
 
 
+def _where_broken(err: UnicodeDecodeError | json.JSONDecodeError) -> str:
+    """Where the file stops being JSON, in Japanese (the decoder's own message is English)."""
+    if isinstance(err, json.JSONDecodeError):
+        return f"{err.lineno} 行目の {err.colno} 文字目"
+    return f"{err.start} バイト目に UTF-8 として読めない文字があります"
+
+
 def read_student_notebook(path: Path) -> NotebookNode:
     """The notebook at `path`, or StudentError saying in Japanese what is wrong with the file."""
     path = Path(path)
@@ -28,7 +35,7 @@ def read_student_notebook(path: Path) -> NotebookNode:
     try:
         json.loads(path.read_text(encoding="utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as err:
-        raise StudentError(f"{path.name} は JSON として読めません (ファイルが壊れています: {err})。"
+        raise StudentError(f"{path.name} は JSON として読めません (ファイルが壊れています: {_where_broken(err)})。"
                            "JupyterLab で開き直して保存するか、配布されたノートブックからやり直してください。")
     try:
         nb = nbformat.read(path, as_version=4)
