@@ -8,6 +8,7 @@
   calls too weak is too weak.
 - The written part: each answer graded by hand holds the TA's rubric inside its solution region, and the
   committed release holds no rubric and no model answer.
+- The visible model test: a model that only ties the linear baseline fails, told it is 'not better'.
 
 Measured on 2026-11-29 (grader's held-out points of three grading keys): the path 2-30-30-1, Adam lr 0.01,
 300 epochs, seeds 0-2: RMSE 0.06-0.08 against the tight bar 0.12; the example 2-20-1, 100 epochs: 0.18-0.21.
@@ -20,7 +21,8 @@ from backprop_course.notebooks.cells import SOLUTION, region_lines
 from backprop_kit.optimizers import Adam, Momentum
 from test_assignments_outcomes import (KEYS, REPO, REPORT, heldout_rmse, no_windows, report_built, report_cells,
                                        report_namespace, run_cells)
-from backprop.grading.builders.nb_report11 import TIGHT, rmse
+from backprop.grading.builders.nb_report11 import TIGHT, model_visible, rmse
+from backprop_kit.testing.runner import notebook_tests
 
 FIXTURES = (no_windows, report_built, report_cells, report_namespace)  # shared with the outcome tests
 
@@ -148,3 +150,18 @@ def test_release_holds_no_rubric_and_no_model_answer():
     text = "\n".join(c.source for c in nbformat.read(release, as_version=4).cells)
     assert RUBRIC not in text and MODEL_ANSWER not in text
     assert [c.source for c in written_answers(release)] == ["ここに解答を書いてください。"] * 3
+
+
+# -- the visible model test's message ------------------------------------------------------------------------------
+def test_a_model_equal_to_the_linear_baseline_is_told_it_is_not_better(report_namespace):
+    """The notebook's own least-squares fit published as a network (2 -> 1) ties the baseline at home: it fails
+    the visible test, and the message says 'not better', never 'worse' (issue 16 §6)."""
+    coef, forward = report_namespace["coef"], report_namespace["forward"]
+    params = [coef[:2].T.copy(), coef[2].copy()]
+    student = {"trained_params": params, "forward": forward, "report_model": lambda x: forward(params, x)[-1]}
+    built = model_visible(None)
+    test = notebook_tests("report11")["model-test"]
+    with pytest.raises(AssertionError) as failure:
+        test.compare(built.inputs, built.expected, test.ask(student, built.inputs))
+    message = str(failure.value)
+    assert "線形回帰（最小二乗法）の 0.349 より良くなっていません" in message and "悪く" not in message, message
