@@ -107,3 +107,15 @@ def test_check_does_not_claim_a_pass_for_emptied_hidden_tests(course):
     total = sum(c.metadata["nbgrader"]["points"] for c in visible)
     assert f"{len(visible)} 個中 {len(visible)} 個に合格 ({total:g} / {total:g} 点)" in report
     assert "隠しテスト 1 個 (3 点)" in report
+
+
+def test_an_error_line_is_in_one_language(course, capsys, monkeypatch):
+    """A course error is printed in the language of its message: 'error:' before the instructor's English,
+    'エラー:' before the student's Japanese (never 「エラー: assignment ... is not in the gradebook」)."""
+    monkeypatch.chdir(course)
+    assert main(["autograde", "no_such_assignment"]) == 2
+    instructor = capsys.readouterr().err
+    assert instructor.startswith("error: ") and not re.search(r"[\u3040-\u30ff\u4e00-\u9fff]", instructor), instructor
+    assert main(["export-html", str(course / "work" / "missing.ipynb")]) == 2
+    student = capsys.readouterr().err
+    assert student.startswith("エラー: ") and "missing.ipynb" in student, student

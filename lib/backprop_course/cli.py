@@ -179,8 +179,8 @@ def main(argv: list[str] | None = None) -> int:
         prepare_nbgrader()  # the instructor's commands: PATH and nbgrader's migration id, once
     try:
         return args.run(args)
-    except CourseError as err:
-        print(f"エラー: {err}", file=sys.stderr)
+    except CourseError as err:  # the instructor's messages are English, the student's Japanese: one language a line
+        print(f"{'エラー' if getattr(args, 'student_side', False) else 'error'}: {err}", file=sys.stderr)
         return 2
 
 
