@@ -18,6 +18,7 @@ import numpy as np
 import pytest
 
 from backprop_course.notebooks.cells import SOLUTION, region_lines
+from backprop_kit.limits import limits_text
 from backprop_kit.optimizers import Adam, Momentum
 from test_assignments_outcomes import (KEYS, REPO, REPORT, heldout_rmse, no_windows, report_built, report_cells,
                                        report_namespace, run_cells)
@@ -165,3 +166,7 @@ def test_a_model_equal_to_the_linear_baseline_is_told_it_is_not_better(report_na
         test.compare(built.inputs, built.expected, test.ask(student, built.inputs))
     message = str(failure.value)
     assert "線形回帰（最小二乗法）の 0.349 より良くなっていません" in message and "悪く" not in message, message
+
+
+def test_the_header_states_the_grading_conditions(report_cells):
+    assert limits_text() in report_cells["header"]
