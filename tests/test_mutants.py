@@ -16,10 +16,10 @@ no mutant passes. Measured on 2026-11-29 with `tests/mutants/calibrate.py` (prin
   (`test_reference_gradient_error_far_below_tolerance` asserts < 1e-7); the smallest relative error of any wrong
   array reported for any gradient mutant over all keys run is 1.5e-02, over 1,371 arrays (`test_wrong_gradients_far_above_tolerance`
   asserts > 1e-3).
-- Digits accuracy bar 0.93 (backprop.grading.builders.nb_11_03.ACCURACY_BAR), the hidden test's 3 split seeds drawn
-  from the keys `reference`, `seed+1`, `seed+2` (9 trainings per variant): the reference hyperparameters reach
-  0.967-0.980; the catalogue's wrong ones at most 0.858 (1 epoch: 0.700-0.858, 3 hidden units: 0.300-0.856,
-  lr 0.0005: 0.558-0.713, lr 8.0 diverges: 0.098-0.104).
+- Digits accuracy bar 0.93 on 2 of 3 hidden splits (backprop.grading.builders.nb_11_03: ACCURACY_BAR,
+  SPLITS_NEEDED), the split seeds drawn from the keys `reference`, `seed+1`, `seed+2` (9 trainings per variant by
+  the notebook's own train_network, judged by the kit's forward pass): the model solution's choice reaches
+  0.960-0.980 on 8 splits and 0.880 on one (hence 2 of 3, not all); one epoch per candidate 0.591-0.867.
 - report11 held-out RMSE bands 0.25 and 0.12 (the grader's forward pass of the published parameters on 500 terrain
   points per key), keys `reference`, `seed+1`..`seed+4` with the training seed shifted 0-4: reference
   0.058-0.081; linear model 0.373-0.430, zero initialisation 0.369-0.409, 3 epochs 0.393-0.435, no hidden

@@ -24,13 +24,17 @@ from backprop.grading.builders.nb_report11 import network_outputs, rmse  # noqa:
 from backprop_kit.handnet import HandNetwork  # noqa: E402
 from backprop_kit.testing.nb_11_01 import hand_weights  # noqa: E402
 from backprop_kit.testing.nb_report11 import checked_params  # noqa: E402
-from backprop_kit.training import checked_hyperparams, digits_accuracy  # noqa: E402
+from backprop_kit.testing.digit_networks import network_arrays, split_accuracy  # noqa: E402
+from backprop_kit.training import checked_hyperparams  # noqa: E402
 
 
 def digits_values(answers, expected):
-    """Test accuracy on each split seed the hidden test drew."""
+    """Test accuracy (the kit's forward pass, as the grader computes it) of the network the student's train_network
+    trained on each split the hidden test drew."""
     hyperparams = checked_hyperparams(answers["hyperparams"])
-    return [digits_accuracy(hyperparams, seed) for seed in expected["seeds"]]
+    seeds = runner.GRADING["built"]["hyperparams-test-hidden"].inputs["seeds"]
+    return [split_accuracy(network_arrays(network["value"], hyperparams["hidden_sizes"]), hyperparams["activation"],
+                           seed) for network, seed in zip(answers.get("networks", []), seeds)]
 
 
 def heldout_values(answers, expected):

@@ -10,7 +10,9 @@ mini-batches of `batch_size`; the last, smaller mini-batch (the remainder of the
 update, and since the order is shuffled it holds different samples in every epoch.
 
 It is scikit-learn's code, not the notebooks' exercises (the notebooks' own forward and backward are the
-student's work); `digits_accuracy` is what the test of 11_03's hyperparameters runs, at home and in grading.
+student's work). 11_03 no longer trains with it: its notebook trains with the student's own sgd_epoch and
+backward, and its hyperparameter tests judge the networks the student's code trained (testing/digit_networks);
+`checked_hyperparams` is what those tests use to check the HYPERPARAMS dict.
 """
 import warnings
 from numbers import Integral, Real

@@ -62,13 +62,14 @@ def compare_preprocess(inputs_kept=False):
             flat = images.reshape(len(images), -1)
             by_column = images.transpose(0, 2, 1).reshape(len(images), -1)
             if np.allclose(value, flat):
-                raise AssertionError("ピクセル値を 16 で割っていません（ピクセル値 16 は 1.0 になるはずです）。")
+                raise AssertionError("ピクセル値を 16 で割っていません（ピクセル値 16 は 1.0 になるはずです）。"
+                                     "並べ替えた配列を 16.0 で割って、値を 0〜1 にしてください。")
             if np.max(images) > 0 and np.allclose(value, flat / np.max(images)):
                 raise AssertionError("画像の最大値で割っています。ピクセル値の上限の 16 で割ってください"
                                      "（最大値が 16 でない画像の組もあり、そのときピクセル値 16 は 1.0 になるはずです）。")
             if np.allclose(value, by_column / 16.0):
                 raise AssertionError("ピクセルを列ごとに並べています。1 行目の 8 個、2 行目の 8 個、… のように"
-                                     "行ごとに並べます（images.reshape(N, 64) がこの順番です）。")
+                                     "行ごとに並べてください（images.reshape(N, 64) がこの順番です。転置は要りません）。")
             raise AssertionError("preprocess の値が正しくありません。画像を行ごとに並べて (N, 64) にし、"
                                  "ピクセル値を 16 で割って [0, 1] にしているか確かめてください。")
     return compare
@@ -104,7 +105,8 @@ def compare_confusion(inputs_kept=False):
                     _kept(answer, "confusion_matrix")
                 continue
             if np.array_equal(value, truth.T):
-                raise AssertionError("行と列が逆です。行が正解、列が予測です（正解 i を j と予測したら C[i, j] に 1 を足す）。")
+                raise AssertionError("行と列が逆です。行が正解、列が予測です。正解 t_n = i を ŷ_n = j と予測したサンプルごとに"
+                                     "C[i, j] に 1 を足してください。")
             if value.sum() != truth.sum():
                 raise AssertionError("全成分の和がサンプル数 N になっていません。すべてのサンプルを 1 回ずつ数えているか"
                                      "確かめてください。")

@@ -38,6 +38,8 @@ def two_epochs(sgd_epoch, log):
         gradient = pull_gradient(log)
         first = sgd_epoch(params, x, t, lr, batch_size, rng, gradient)
         log["first_epoch_calls"] = len(log["batches"])
+        if not isinstance(first, (list, tuple)):
+            return [first, None]                     # nothing to go on with (a forgotten return): judged as it is
         kept = copy.deepcopy(first)                  # a loop that updates in place must not change epoch 1's answer
         second = sgd_epoch(first, x, t, lr, batch_size, rng, gradient)
         return [kept, second]
