@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import sys
 import time
 from pathlib import Path
@@ -26,6 +27,7 @@ from grading_speed import ROOT, prepared_course  # noqa: E402  (the same throwaw
 from backprop_course.autograde import autograde  # noqa: E402
 from backprop_course.autograde.cluster_local import LocalDaskCluster  # noqa: E402
 from backprop_course.collect import collect  # noqa: E402
+from backprop_course.course.folder import GRADING_SECRET_FILE  # noqa: E402
 from backprop_course.simulation.classroom import simulated_class  # noqa: E402
 from backprop_course.simulation.course_demo import write_lms_zip  # noqa: E402
 
@@ -61,6 +63,8 @@ def main() -> None:
     students = simulated_class(pool_course, n_students=args.students, include_broken=False)
     collect(pool_course, write_lms_zip(students, work / "class.zip"))
     cluster_course = prepared_course(work / "cluster", students)
+    pool_course.grading_secret  # made on first use; the same secret, so the same hidden cases in both courses
+    shutil.copy2(pool_course.root / GRADING_SECRET_FILE, cluster_course.root / GRADING_SECRET_FILE)
 
     pool_seconds, pool = timed(lambda: autograde(pool_course, jobs=args.workers, progress=True))
     with LocalDaskCluster(workers=args.workers, scheduler_config=SCHEDULER_CONFIG, log_dir=work) as cluster:
@@ -71,8 +75,10 @@ def main() -> None:
     report("Dask cluster (local)", cluster_seconds, on_cluster, args.workers)
     print(f"cluster throughput: {pool_seconds / cluster_seconds:.2f}x the pool's  (goal >= 0.9x); "
           "overhead per notebook: stretch goal <= 0.3 s")
-    same = {s.key: (s.state, s.score) for s in pool} == {s.key: (s.state, s.score) for s in on_cluster}
-    print(f"same state and score for every notebook: {'yes' if same else 'NO'}")
+    outcomes = {s.key: (s.state, s.score) for s in on_cluster}
+    differ = [f"{s.key}: pool {s.state} {s.score}, cluster {outcomes.get(s.key)}" for s in pool
+              if (s.state, s.score) != outcomes.get(s.key)]
+    print(f"same state and score for every notebook: {'yes' if not differ else 'NO'}", *differ, sep="\n  ")
 
 
 if __name__ == "__main__":

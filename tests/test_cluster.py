@@ -13,10 +13,14 @@
   time. (With the default budget of 16 MB a notebook adds about 60 MB to a worker: measured here.)
 - A worker that cannot confine kernels (bubblewrap not on its PATH) refuses: the status says why and keeps no
   digest (the next run grades it again); with allow_unconfined the same worker grades, flagged unconfined.
+- The command line with [grading] cluster in course.toml, interrupted by Ctrl-C (SIGINT) and run again: the rerun
+  grades only what is missing, and --verbose says which worker graded each notebook.
 """
 import json
 import os
 import signal
+import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -88,18 +92,20 @@ def assert_gradebook_agrees(course: Course, statuses) -> None:
                 assert notebook.score == status.score, status.key
 
 
-def kill_a_busy_worker(cluster: LocalDaskCluster, course: Course, seconds: float = 120) -> str:
-    """SIGKILL to a worker process while it runs a notebook, once the run has saved a status; its address."""
+def kill_a_busy_worker(cluster: LocalDaskCluster, course: Course, run: threading.Thread,
+                       seconds: float = 120) -> str | None:
+    """SIGKILL to a worker process while it runs a notebook, once the run has saved a status; its address (None:
+    the run ended first)."""
     deadline = time.monotonic() + seconds
     with Client(cluster.address, set_as_default=False) as client:
-        while time.monotonic() < deadline:
+        while time.monotonic() < deadline and run.is_alive():
             busy = [worker for worker, keys in client.processing().items() if keys]
             saved = list((course.folder("grading_status") / "toy").glob("*/*.json"))
             if busy and any("Dask worker" in path.read_text("utf-8") for path in saved):
                 os.kill(cluster.worker_pids()[busy[0]], signal.SIGKILL)
                 return busy[0]
             time.sleep(0.05)
-    raise AssertionError("no worker was busy during the run")
+    return None
 
 
 def test_the_cluster_grades_as_the_local_pool_and_a_worker_killed_mid_run_costs_nothing(tmp_path, cluster):
@@ -116,12 +122,18 @@ def test_the_cluster_grades_as_the_local_pool_and_a_worker_killed_mid_run_costs_
     local = {s.key: outcome(s) for s in autograde(course, "toy", jobs=2, progress=False)}
 
     finished = {}
-    run = threading.Thread(target=lambda: finished.update(
-        statuses=autograde(course, "toy", progress=False, regrade=True, cluster=cluster.address)))
+
+    def grade_on_the_cluster():
+        try:
+            finished["statuses"] = autograde(course, "toy", progress=False, regrade=True, cluster=cluster.address)
+        except BaseException as err:  # shown by the assertion below
+            finished["error"] = err
+    run = threading.Thread(target=grade_on_the_cluster)
     run.start()
-    killed = kill_a_busy_worker(cluster, course)
+    killed = kill_a_busy_worker(cluster, course, run)
     run.join(timeout=300)
-    assert not run.is_alive()
+    assert not run.is_alive() and "error" not in finished, finished.get("error")
+    assert killed is not None, "no worker was busy while the run went on"
 
     statuses = finished["statuses"]
     assert {s.key for s in statuses} == {f"s100000{i}/{nb}" for i in range(1, 7) for nb in NOTEBOOKS}
@@ -161,11 +173,13 @@ def test_a_notebook_that_kills_every_worker_it_runs_on_ends_for_review(tmp_path,
     assert {s.key: (s.state, s.score) for s in again} == {s.key: (s.state, s.score) for s in [lost, *statuses.values()]}
 
 
-def test_a_worker_that_cannot_confine_refuses_and_says_why(tmp_path):
+def test_a_worker_that_cannot_confine_refuses_and_says_why(tmp_path, capsys):
     course = toy_class(tmp_path / "course", {"s1000001": {"toy_extra": keep}})
-    without_bubblewrap = {"PATH": str(Path(os.sys.executable).parent)}
+    without_bubblewrap = {"PATH": str(Path(sys.executable).parent)}
     with LocalDaskCluster(workers=1, worker_env=without_bubblewrap, log_dir=tmp_path) as lonely:
         refused = autograde(course, "toy", progress=False, cluster=lonely.address)
+        warning = capsys.readouterr().err
+        assert "cannot confine kernels and will refuse every notebook" in warning and "bwrap" in warning
         by_key = {s.key: s for s in refused}
         status = by_key["s1000001/toy_extra"]
         assert status.state == "not_gradable" and status.digest == ""  # the next run grades it again
@@ -178,3 +192,26 @@ def test_a_worker_that_cannot_confine_refuses_and_says_why(tmp_path):
     assert graded["s1000001/toy_extra"].unconfined
     assert json.loads((course.folder("grading_status") / "toy.json").read_text("utf-8"))["s1000001/toy_extra"][
         "unconfined"]
+
+
+def test_ctrl_c_then_a_rerun_grades_only_what_is_missing_on_the_cluster_named_in_course_toml(tmp_path, cluster):
+    course = toy_class(tmp_path / "course", {f"s100000{i}": {"toy": keep, "toy_extra": keep} for i in range(1, 6)})
+    (course.root / "course.toml").write_text((course.root / "course.toml").read_text()
+                                             + f'[grading]\ncluster = "{cluster.address}"\n')
+    command = [str(Path(sys.executable).with_name("backprop-course")), "--course-root", str(course.root), "autograde", "toy"]
+    records = lambda: {p: p.read_bytes() for p in (course.folder("grading_status") / "toy").glob("*/*.json")}
+    interrupted = subprocess.Popen([*command, "--quiet"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    while len(records()) < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    interrupted.send_signal(signal.SIGINT)
+    assert interrupted.wait(timeout=60) != 0
+    before = records()
+    assert 2 <= len(before) < 10
+
+    rerun = subprocess.run([*command, "--verbose"], capture_output=True, text=True, timeout=300)
+    assert rerun.returncode == 0, rerun.stderr[-2000:]
+    assert f"{len(before)} notebook(s) already graded from the same files, kept" in rerun.stderr
+    after = records()
+    assert len(after) == 10 and all(after[path] == data for path, data in before.items())
+    assert rerun.stdout.count("graded by Dask worker tcp://127.0.0.1:") == 10

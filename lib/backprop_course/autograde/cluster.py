@@ -19,6 +19,8 @@ Faults, by what Dask reports:
 """
 from __future__ import annotations
 
+import sys
+import time
 import uuid
 from pathlib import Path
 
@@ -27,11 +29,12 @@ from ..course.files import write_atomic
 from ..course.folder import CourseError
 from ..course.problems import Problem
 from ..course.status import NotebookStatus
-from .cluster_worker import Parcel, WorkerReport, grade_on_worker
+from .cluster_worker import Parcel, WorkerReport, grade_on_worker, refusal
 from .execute import ExecutionResult
 from .prepare import Submission
 
 CONNECT_SECONDS = 20
+CHECK_SECONDS = 120  # for every worker's answer to the start-of-run check (a trial sandbox each)
 
 
 class WorkerRefused(RuntimeError):
@@ -53,12 +56,35 @@ class ClusterWorkers:
         self.address = address
         self.course_root = str(Path(course_root).resolve())
         self.policy = policy
-        self.futures: list = []
+        self.futures: set = set()  # submitted, not yet turned into a result (a held future keeps its result alive)
 
-    def describe(self) -> str:
-        workers = self.client.scheduler_info().get("workers", {})
+    def refusing_workers(self) -> dict[str, str]:
+        """Ask every worker there now whether it can confine kernels: {address: why not} for those that cannot
+        (they would refuse every notebook they take). A worker that does not answer in time is not listed."""
+        addresses = list(self.client.scheduler_info(n_workers=-1).get("workers", {}))
+        checks = [self.client.submit(refusal, self.course_root, self.policy, workers=[address], pure=False,
+                                     allow_other_workers=False, key=f"confinement-check-{uuid.uuid4().hex}")
+                  for address in addresses]
+        deadline, refusing = time.monotonic() + CHECK_SECONDS, {}
+        for address, check in zip(addresses, checks):
+            try:
+                reason = check.result(timeout=max(0.1, deadline - time.monotonic()))
+            except Exception:  # noqa: BLE001 - no answer in time, or the worker left: not listed
+                check.cancel()
+                continue
+            if reason:
+                refusing[address] = reason
+        return refusing
+
+    def announce(self) -> None:
+        """The run's first lines: which scheduler, how many workers, and loudly any worker that will refuse."""
+        workers = self.client.scheduler_info(n_workers=-1).get("workers", {})
         waiting = "" if workers else " (tasks wait until one joins)"
-        return f"grading on the Dask scheduler {self.address}, {len(workers)} worker(s) now{waiting}"
+        print(f"autograde: grading on the Dask scheduler {self.address}, {len(workers)} worker(s) now{waiting}",
+              file=sys.stderr, flush=True)
+        for address, reason in self.refusing_workers().items():
+            print(f"\n!!! Dask worker {address} cannot confine kernels and will refuse every notebook it takes "
+                  f"(stop it, or fix it): {reason} !!!\n", file=sys.stderr, flush=True)
 
     def submit(self, executor, job):
         """One task for one prepared job; its key names the notebook, unique per run (runs may share a scheduler)."""
@@ -66,17 +92,20 @@ class ClusterWorkers:
         student, assignment, notebook = Path(job.output_path).parts[-3:]
         key = f"autograde-{assignment}-{student}-{Path(notebook).stem}-{uuid.uuid4().hex[:12]}"
         future = self.client.submit(grade_on_worker, parcel, executor, key=key, pure=False, retries=0)
-        self.futures.append(future)
+        self.futures.add(future)
         return future
 
     def completed(self, futures):
         from distributed import as_completed
         return as_completed(futures, loop=self.client.loop)
 
-    @staticmethod
-    def result(future, submission: Submission) -> ExecutionResult:
-        """The executed notebook written into autograded/ (this process, atomically) and its result."""
-        report: WorkerReport = future.result()
+    def result(self, future, submission: Submission) -> ExecutionResult:
+        """The executed notebook written into autograded/ (this process, atomically) and its result; the task
+        is let go of, so that the cluster does not keep its report."""
+        try:
+            report: WorkerReport = future.result()
+        finally:
+            self.futures.discard(future)
         if report.refused:
             raise WorkerRefused(f"worker {report.worker} refused: {report.refused}")
         result = report.result

@@ -68,6 +68,16 @@ def worker_name() -> str:
         return socket.gethostname()
 
 
+def refusal(course_root: str, policy: sandbox.Policy) -> str | None:
+    """Why this worker would refuse to grade for the course (None: it confines, or may grade unconfined);
+    asked once per worker at the start of a run, which also makes its trial sandbox before the first notebook."""
+    try:
+        sandbox.confinement(course_root, policy)
+    except sandbox.SandboxUnavailable as err:
+        return str(err)
+    return None
+
+
 def grade_on_worker(parcel: Parcel,
                     executor: Callable[[ExecutionJob], ExecutionResult] = execute_submission) -> WorkerReport:
     """Grade one parcel on this machine (a Dask task: touches only a temporary folder of its own)."""

@@ -1,4 +1,5 @@
-"""Scheduling: prepare -> execute -> finish for every selected notebook, with one pool of workers.
+"""Scheduling: prepare -> execute -> finish for every selected notebook, with one pool of workers (this
+machine's processes, or a Dask cluster's workers: cluster.py).
 
 The main process prepares the next students while the workers execute, and finishes each result as
 soon as it arrives. Crash-proof: whatever goes wrong with one notebook (nbgrader's own exceptions in
@@ -80,7 +81,9 @@ def _alive(pid: int) -> bool:
 
 
 class Workers:
-    """The worker pool; a pool broken by a dying worker is replaced, and the run goes on."""
+    """The worker pool; a pool broken by a dying worker is replaced, and the run goes on. Its face, which
+    cluster.ClusterWorkers shares: submit(executor, job) -> future, completed(futures), result(future,
+    submission) -> ExecutionResult (or raises), failed(submission, error) -> status, shutdown()."""
 
     def __init__(self, jobs: int):
         self.jobs = jobs
@@ -173,7 +176,7 @@ def autograde(course: Course, assignment: str | None = None, students: list[str]
     with run_lock(course, [name for name, _ in plan]):
         if cluster:
             workers = ClusterWorkers(cluster, course.root, policy)
-            print(f"autograde: {workers.describe()}", file=sys.stderr, flush=True)
+            workers.announce()
         else:
             workers = Workers(max(1, jobs or default_jobs()))
         return _run(course, plan, jail, workers, progress, executor, regrade)
