@@ -1,4 +1,4 @@
-"""11_03 課題4 (sgd_epoch): correct loops in other styles keep full marks, wrong loops fail with the explanation of
+"""11_03 課題2 (sgd_epoch): correct loops in other styles keep full marks, wrong loops fail with the explanation of
 what the batches show, and no message needs the generic hint. Graded in-process as a grading run grades it
 (tests/judging.py: the kit's ask with its logging test gradient, plain records, the grader's verdict)."""
 import numpy as np

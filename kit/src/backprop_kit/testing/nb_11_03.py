@@ -75,7 +75,7 @@ def compare_preprocess(inputs_kept=False):
     return compare
 
 
-# -- 課題2: accuracy -------------------------------------------------------------------------------------------------
+# -- 課題3: accuracy -------------------------------------------------------------------------------------------------
 def compare_accuracy(inputs, expected, answers):
     for case, answer, truth in zip(inputs["cases"], answers_of(answers, len(expected)), expected):
         value = float(plain_array(returned(answer, "accuracy"), "accuracy の戻り値", (), "1 つの数（float）"))
@@ -88,7 +88,7 @@ def compare_accuracy(inputs, expected, answers):
                              + "正解した数をサンプル数 N で割った割合を返しているかも確かめてください。")
 
 
-# -- 課題3: confusion_matrix --------------------------------------------------------------------------------------------
+# -- 課題4: confusion_matrix --------------------------------------------------------------------------------------------
 def compare_confusion(inputs_kept=False):
     def compare(inputs, expected, answers):
         for case, answer, truth in zip(inputs["cases"], answers_of(answers, len(expected)), expected):
@@ -115,7 +115,7 @@ def compare_confusion(inputs_kept=False):
     return compare
 
 
-# -- 課題4: sgd_epoch ----------------------------------------------------------------------------------------------
+# -- 課題2: sgd_epoch ----------------------------------------------------------------------------------------------
 def ask_sgd(student, inputs):
     """Two epochs of the student's sgd_epoch per case, with the test's logging gradient; the log goes with the answer."""
     function = student.get("sgd_epoch")
@@ -252,7 +252,7 @@ def _measurement_problem(answers, hyperparams):
 def _accuracy_advice(accuracies):
     if max(accuracies) < 0.3:
         return ("どの分割でもほぼ当てずっぽう（0.1 前後）です。学習率が大きすぎて発散しているか、sgd_epoch や"
-                "貼り付けた backward_activation が正しくない可能性があります。課題4 と 11_02 のテストが通るか確かめてください。")
+                "貼り付けた backward_activation が正しくない可能性があります。課題2 と 11_02 のテストが通るか確かめてください。")
     if max(accuracies) - min(accuracies) > 0.05:
         return ("分割によって結果が大きく違います。学習率が大きいと、分割やミニバッチの順番しだいで学習が不安定に"
                 "なります。学習率を下げる（その分エポック数を増やす）などして、検証データで測り直してください。")
@@ -294,11 +294,11 @@ def compare_hyperparams(with_measurement=False):
 TESTS = {
     "preprocess-test": Test(ask_each("preprocess"), compare_preprocess(inputs_kept=True), "課題1 のテスト: OK"),
     "preprocess-test-hidden": Test(ask_each("preprocess"), compare_preprocess(inputs_kept=True)),
-    "accuracy-test": Test(ask_each("accuracy", ARGMAX_HINT), compare_accuracy, "課題2 のテスト: OK"),
+    "accuracy-test": Test(ask_each("accuracy", ARGMAX_HINT), compare_accuracy, "課題3 のテスト: OK"),
     "accuracy-test-hidden": Test(ask_each("accuracy", ARGMAX_HINT), compare_accuracy),
-    "confusion-test": Test(ask_each("confusion_matrix"), compare_confusion(), "課題3 のテスト: OK"),
+    "confusion-test": Test(ask_each("confusion_matrix"), compare_confusion(), "課題4 のテスト: OK"),
     "confusion-test-hidden": Test(ask_each("confusion_matrix"), compare_confusion(inputs_kept=True)),
-    "sgd-epoch-test": Test(ask_sgd, compare_sgd, "課題4 のテスト: OK"),
+    "sgd-epoch-test": Test(ask_sgd, compare_sgd, "課題2 のテスト: OK"),
     "sgd-epoch-test-hidden": Test(ask_sgd, compare_sgd),
     "hyperparams-test": Test(ask_hyperparams, compare_hyperparams(with_measurement=True),
                              "OK: 測定で最もよかった設定を選び、その設定で学習したネットワークの分割 seed=0 のテストデータの"
