@@ -46,7 +46,9 @@ def notebook_to_html(nb: NotebookNode, mathjax_url: str, title: str) -> str:
 NOTEBOOK_SCRIPT_TYPE = "application/x-ipynb+json"
 NOTEBOOK_SCRIPT_ID = "backprop-handin-notebook"
 _SCRIPT_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026"}
-_SCRIPT_UNESCAPE = re.compile(r"(?<!\\)((?:\\\\)*)\\u00(3c|3e|26)")  # an escape not itself escaped by a backslash
+# a whole run of backslashes (the first not after another, the rest taken without backtracking) then u00..:
+# an escape when the run is odd
+_SCRIPT_UNESCAPE = re.compile(r"\\(?<!\\\\)(\\*+)u00(3c|3e|26)")
 
 
 def escape_for_script(text: str) -> str:
@@ -56,7 +58,14 @@ def escape_for_script(text: str) -> str:
 
 def unescape_from_script(text: str) -> str:
     """The inverse of escape_for_script for text that had no such escapes of its own."""
-    return _SCRIPT_UNESCAPE.sub(lambda m: m.group(1) + chr(int(m.group(2), 16)), text)
+    return _SCRIPT_UNESCAPE.sub(_unescaped, text)
+
+
+def _unescaped(match: re.Match) -> str:
+    more_backslashes, code = match.groups()
+    if len(more_backslashes) % 2:  # an even run: escaped backslashes, then a plain "u00..."
+        return match.group()
+    return more_backslashes + chr(int(code, 16))
 
 
 def notebook_digest(text: str) -> str:
