@@ -58,6 +58,7 @@ def test_content_claims_read_labelled_ids_only():
                           DEFAULT_STUDENT_ID) == {"s5400005", "s5400006", "s5400007"}
     assert content_claims("学籍番号<i>s5400008</i> 学生番号学生証番号：S5400009".encode() + b"\xff student_id=s1",
                           DEFAULT_STUDENT_ID) == {"s5400008", "s5400009"}
+    assert content_claims(b"tudent: 1 / student id s5400010 / s", DEFAULT_STUDENT_ID) == {"s5400010"}
 
 
 @pytest.fixture

@@ -19,7 +19,6 @@ holding only one space) do not come back; every other character of the code does
 """
 from __future__ import annotations
 
-import json
 import re
 import shutil
 from dataclasses import dataclass, field
@@ -28,14 +27,13 @@ from pathlib import Path
 import nbformat
 from nbformat import NotebookNode
 from nbformat.corpus.words import generate_corpus_id as random_cell_id
-from nbformat.v4.nbjson import BytesEncoder
-from nbformat.v4.rwbase import split_lines, strip_transient
 
 from ..course.folder import Course
 from ..course.handin import clear_handin, write_handin
 from ..course.problems import NOT_GRADABLE, Problem
 from ..notebooks.cells import grade_id, nbgrader_meta
 from ..notebooks.htmlpage import notebook_digest, unescape_from_script
+from .notebook_text import notebook_text
 from .page_scan import PageCell, ScannedPage, scan_page
 
 HANDIN_SUFFIXES = {".ipynb", ".html", ".htm"}
@@ -147,31 +145,35 @@ def _added_cell(page_cell: PageCell) -> dict | None:
 
 
 def _released_cell(original: NotebookNode, page_cell: PageCell) -> dict:
-    """A released cell with the page's code (unlocked code cells) or text (written answers) in it."""
-    cell = dict(original)  # shallow: only the source changes here, and from_dict copies the rest
-    locked = nbgrader_meta(cell).get("locked", False)
-    if cell["cell_type"] == "code" and page_cell.kind == "code" and page_cell.code is not None and not locked:
-        cell["source"] = page_cell.code
-    elif cell["cell_type"] == "markdown" and _is_answer(cell):
-        cell["source"] = _markdown_text(page_cell)
-    return cell
+    """A released cell with the page's code (unlocked code cells) or text (written answers) in it: the release's
+    own cell when that changes nothing, else a shallow copy with the new source (the release is never changed)."""
+    source = original["source"]
+    locked = nbgrader_meta(original).get("locked", False)
+    if original["cell_type"] == "code" and page_cell.kind == "code" and page_cell.code is not None and not locked:
+        source = page_cell.code
+    elif original["cell_type"] == "markdown" and _is_answer(original):
+        source = _markdown_text(page_cell)
+    return original if source == original["source"] else {**original, "source": source}
 
 
-def rebuild(cells: list[PageCell], template: NotebookNode) -> NotebookNode:
-    """The release notebook with the page's code in its unlocked code cells, the page's text in its written-answer
-    cells, and the cells the student added (in the page's order); cells missing from the page stay as released.
-    A new notebook: nothing in it is shared with `template`."""
+def rebuild(cells: list[PageCell], template: NotebookNode) -> list[dict]:
+    """The cells of the notebook to grade: the release's cells with the page's code in the unlocked code cells and
+    the page's text in the written-answer cells, and the cells the student added (in the page's order); cells
+    missing from the page stay as released. Cells the page does not change are the release's own objects."""
     by_id = {c.get("id"): c for c in template.cells}
     built, used = [], set()
     for page_cell in cells:
         if page_cell.cell_id in used:
             continue  # a repeated id: the first one counts
         original = by_id.get(page_cell.cell_id)
-        cell = _released_cell(original, page_cell) if original is not None else _added_cell(page_cell)
-        if cell is None:
-            continue
-        if CELL_ID.match(page_cell.cell_id):
-            cell["id"] = page_cell.cell_id
+        if original is not None:
+            cell = _released_cell(original, page_cell)  # with the page's id, as looked up
+        else:
+            cell = _added_cell(page_cell)
+            if cell is None:
+                continue
+            if CELL_ID.match(page_cell.cell_id):
+                cell["id"] = page_cell.cell_id
         used.add(cell.get("id"))
         built.append(cell)
     position = {c.get("id"): i for i, c in enumerate(built)}
@@ -181,15 +183,7 @@ def rebuild(cells: list[PageCell], template: NotebookNode) -> NotebookNode:
         before = [position[c.get("id")] for c in template.cells[:index] if c.get("id") in position]
         built.insert(max(before) + 1 if before else 0, cell)
         position = {c.get("id"): i for i, c in enumerate(built)}
-    return nbformat.from_dict({"cells": built, "metadata": template.metadata, "nbformat": template.nbformat,
-                               "nbformat_minor": max(template.nbformat_minor, 5)})  # a deep copy
-
-
-def notebook_text(nb: NotebookNode) -> str:
-    """The text nbformat.writes gives for the v4 notebook `nb`, which nobody else holds: split and written in
-    place, without nbformat's defensive copy nor its validation (collect built it from the release's cells)."""
-    return json.dumps(strip_transient(split_lines(nb)), cls=BytesEncoder, indent=1, sort_keys=True,
-                      separators=(",", ": "), ensure_ascii=False)
+    return built
 
 
 def _rebuilt(reader: ScannedPage, notebook: str, templates: dict[str, NotebookNode],
@@ -212,7 +206,7 @@ def _rebuilt(reader: ScannedPage, notebook: str, templates: dict[str, NotebookNo
                if _is_answer(c) and c.get("id") not in shown]
     if missing:
         return HtmlHandin(None, route, problems + [Problem("html_cells_missing", ", ".join(missing))])
-    text = notebook_text(rebuild(reader.cells, templates[notebook]))
+    text = notebook_text(rebuild(reader.cells, templates[notebook]), templates[notebook])  # as nbformat writes it
     problems.append(Problem("html_rebuilt", f"{route} page, {len(code_cells)} code cells"))  # of what collect built
     return HtmlHandin(text, route, problems)
 
@@ -233,7 +227,8 @@ def read_html_handin(data: bytes, notebook: str, templates: dict[str, NotebookNo
             shown = {c.cell_id: c.code for c in reader.cells if c.kind == "code"}
             differ = [c.get("id") for c in nb.cells if c.cell_type == "code"
                       and (shown.get(c.get("id")) is None or comparable(shown[c.get("id")]) != comparable(c.source))]
-            extra = [i for i in shown if i not in set(_cell_ids(nb))]
+            embedded_ids = set(_cell_ids(nb))
+            extra = [i for i in shown if i not in embedded_ids]
             if differ or extra:
                 problems.append(Problem("html_edited", ", ".join(differ + [f"{i} (only in the page)" for i in extra])))
             return HtmlHandin(text, "export-html", problems)

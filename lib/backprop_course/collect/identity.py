@@ -84,28 +84,39 @@ def claimed_ids(own_parts: tuple[str, ...], pattern: str) -> set[str]:
     return {m.group("id").lower() for name in names for m in id_regex(pattern).finditer(name)}
 
 
-def _label_starts(folded: str) -> list[int]:
-    """Where an ID_LABEL may start in `folded` (ASCII letters lower-cased), found with str.find: every label
-    ends in 番号 or in `tudent` (after `s`, or `ſ`, which IGNORECASE also takes for s)."""
+LABEL_ENDINGS = (("番号", ("学籍", "学生", "学生証")), ("tudent", ("s", "ſ")))  # IGNORECASE takes ſ for s
+
+
+def _label_starts(folded: str | bytes) -> list[int]:
+    """Where an ID_LABEL may start in `folded` (ASCII letters lower-cased; text, or its UTF-8 bytes), found with
+    find: every label ends in 番号 or in `tudent`, after one of the words that can come before it."""
     starts = []
-    for anchor, before in (("番号", ("学籍", "学生", "学生証")), ("tudent", ("s", "ſ"))):
-        at = folded.find(anchor)
+    for ending, before in LABEL_ENDINGS:
+        if isinstance(folded, bytes):
+            ending, before = ending.encode(), [word.encode() for word in before]
+        at = folded.find(ending)
         while at >= 0:
-            starts += [at - len(word) for word in before if folded.startswith(word, at - len(word))]
-            at = folded.find(anchor, at + 1)
+            starts += [at - len(word) for word in before
+                       if at >= len(word) and folded.startswith(word, at - len(word))]
+            at = folded.find(ending, at + 1)
     return sorted(starts)
 
 
 def content_claims(data: bytes, pattern: str) -> set[str]:
     """Student ids the file's text states as its owner's (学籍番号: ..., student_id = "...").
 
-    The same matches as the label regex's finditer over the whole text, found faster: the regex is only tried
-    where a label starts (a page of a few hundred kB holds a handful)."""
-    folded = data.lower().decode("utf-8", errors="replace")  # bytes.lower: ASCII only, so the same characters
+    The same matches as the label regex's finditer over the whole text, found faster: the bytes are searched
+    for where a label can start, only the text from the first such place is decoded (it starts a character,
+    so it decodes as in the whole text), and the regex is tried only at those places."""
+    folded = data.lower()  # bytes.lower changes ASCII letters only: every character stays where it was
+    starts = _label_starts(folded)
+    if not starts:
+        return set()
+    text = folded[starts[0]:].decode("utf-8", errors="replace")
     regex = re.compile(rf"{ID_LABEL}{LABEL_GAP}(?P<id>{pattern})(?![0-9])", re.IGNORECASE)
     claims, resume = set(), 0
-    for start in _label_starts(folded):
-        match = regex.match(folded, start) if start >= resume else None
+    for start in _label_starts(text):
+        match = regex.match(text, start) if start >= resume else None
         if match:
             claims.add(match.group("id").lower())
             resume = match.end()

@@ -38,6 +38,7 @@ OUTPUT_TAG = re.compile(r"<[a-zA-Z][^<>]*?(?:jp-OutputArea|output_wrapper|jp-Cel
 PRE_START = re.compile(r"<pre(?=[\s/>])[^<>]*>", re.I)
 PRE_END = re.compile(r"</pre(?=[\s/>])", re.I)
 ANY_TAG = re.compile(r"<(?:/?[a-zA-Z]|[!?])[^<>]*>")
+CUT_REFERENCE = re.compile(r"&(?:#[xX]?[0-9a-fA-F]*|[^\t\n\f <&#;]*)<")  # html.unescape's reference, then `<`
 TAG_NAME = re.compile(r"</?[^\s/>]*")
 ATTRIBUTE = re.compile(r"""([^\s/>="'<]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]*)))?""")
 
@@ -111,10 +112,14 @@ def text_pieces(markup: str) -> list[str]:
 
 
 def text_of(markup: str) -> str:
-    """The text of `markup` as html.parser gives it: tags dropped, references decoded between two tags."""
-    pieces = ANY_TAG.split(markup)
-    joined = "".join(pieces)
-    return "".join(map(html.unescape, pieces)) if "&" in joined else joined
+    """The text of `markup` as html.parser gives it: tags dropped, references decoded between two tags (so a
+    reference cut by a tag, `&am<b>p;`, stays as it is). Decoded at once when no reference runs into a tag."""
+    text = ANY_TAG.sub("", markup)
+    if "&" not in text:
+        return text
+    if CUT_REFERENCE.search(markup) is None:
+        return html.unescape(text)
+    return "".join(map(html.unescape, ANY_TAG.split(markup)))
 
 
 def code_from_highlight(shown: str) -> str:
