@@ -19,6 +19,7 @@ holding only one space) do not come back; every other character of the code does
 """
 from __future__ import annotations
 
+import os
 import re
 import shutil
 from dataclasses import dataclass, field
@@ -256,13 +257,24 @@ def page_head(page: Path) -> bytes:
         return stream.read(MAX_HTML_BYTES + 1)
 
 
+def _keep(page: Path, kept: Path) -> None:
+    """`page` also under the name `kept`: a hard link where the file system allows (collect's scratch copy of a
+    download is on the same disk as the course, and is removed after), else a copy with its times."""
+    kept.unlink(missing_ok=True)
+    try:
+        os.link(page, kept)
+    except OSError:
+        shutil.copy2(page, kept)
+
+
 def place_html(page: Path, folder: Path, notebook: str, templates: dict[str, NotebookNode]) -> HtmlHandin:
     """In `folder` (submitted/<student>/<assignment>/): the page kept as <notebook>.html, the notebook to grade as
-    <notebook>.ipynb (removed when the page gives none) and what collect learnt as <notebook>.handin.json."""
+    <notebook>.ipynb (removed when the page gives none) and what collect learnt as <notebook>.handin.json.
+    `page` is collect's own scratch copy of the page: it is linked, not copied, into `folder`."""
     handin = read_html_handin(page_head(page), notebook, templates)
     folder.mkdir(parents=True, exist_ok=True)
     kept = folder / f"{notebook}.html"
-    shutil.copy2(page, kept)
+    _keep(page, kept)
     target = folder / f"{notebook}.ipynb"
     if handin.gradable:
         target.write_text(handin.notebook_text, encoding="utf-8")
