@@ -49,7 +49,7 @@ LATE_BY = timedelta(days=1, hours=2)  # the late student: two started days late
 EXTENSION, EXTENDED_HAND_IN = timedelta(days=3), timedelta(days=2)  # after the deadline: inside the extension
 LATE_POLICY = ('policy = "per_day"', "penalty_percent = 10")  # when the course has no [late] of its own
 WRITTEN_POINTS_OFF = 1.0
-WRITTEN_COMMENT = "要点はよくまとまっています。データの出典と単位も書くと、さらによくなります。"
+WRITTEN_COMMENT = "要点はよくまとまっています。図から読み取った数値を引用して根拠を示すと、さらによくなります。"
 ROSTER_FILE = "roster.csv"
 
 
