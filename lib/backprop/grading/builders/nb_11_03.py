@@ -15,7 +15,10 @@ the grader's process). The grader used to retrain scikit-learn's MLPClassifier o
 training moves into the student's kernel, where plain numpy takes ~0.1-0.4 s per split. What this gives up:
 the digits are public (scikit-learn ships all 1797 images), so a student's train_network that deliberately
 trains on a split's test images too would pass; the hidden splits still keep a choice tuned to one split from
-passing, and the visible test checks that the choice is the best of the student's own measurement.
+passing, and the visible test checks that the choice is the best of the student's own measurement. Nor does
+the grader see how the networks were trained: their shapes must be those of HYPERPARAMS' hidden_sizes and they
+are run with its activation, but a train_network edited to use another learning rate, epoch count or batch size
+than HYPERPARAMS names would go unnoticed (checking that needs the training this design moves out of the grader).
 
 The rule is 2 of 3 hidden splits at or above 0.93, not all 3: plain SGD (no momentum) at B 16 has rare splits
 where a sound choice lands below the bar. Measured with student-equivalent numpy training (seed = split, initial
