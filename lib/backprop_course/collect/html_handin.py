@@ -12,8 +12,9 @@ Three kinds of page arrive:
 - anything else (input hidden with --no-input, a PDF renamed .html, answer cells missing, another notebook's
   page, a broken or oversized file): not gradable, with a typed problem (course/problems.py).
 
-The page is only scanned for the few tags needed (collect/page_scan.py: no recursion, linear time, a size limit);
-nothing in it is ever run.
+The page is only scanned for the few tags needed (collect/page_scan.py: no recursion, linear time; no more than
+MAX_HTML_BYTES of a file is ever read); nothing in it is ever run. A rebuilt notebook is written as nbformat writes
+it (collect/notebook_text.py). The page is kept next to the notebook, as handed in.
 Limitation of the plain route: Pygments drops leading and trailing blank lines of a cell, so those (and a cell
 holding only one space) do not come back; every other character of the code does.
 """
