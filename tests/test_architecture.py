@@ -92,11 +92,17 @@ def test_only_the_orchestrators_put_steps_together():
 
 def test_one_catalogue_of_mistakes_names_every_diagnosis_and_the_demo_class():
     from backprop.grading.mistakes import HINTS
-    from backprop_course.simulation.mistakes import CATALOGUE_PATH, demo_mistakes, mistakes
+    import nbformat
+    from backprop_course.simulation.mistakes import CATALOGUE_PATH, demo_mistakes, mistakes, with_mistake
 
     catalogue = mistakes()
     assert not [key for key in HINTS if key not in {m.diagnosis for m in catalogue}]
-    assert len(demo_mistakes()) == 8 and all(m in catalogue for m in demo_mistakes())
+    demo = demo_mistakes()
+    assert demo and all(m in catalogue for m in demo)
+    root = Path(__file__).resolve().parents[1]
+    sources = {f"{p.parent.name}/{p.stem}": nbformat.read(p, as_version=4) for p in root.glob("source/*/*.ipynb")}
+    assert not [m.name for m in demo if with_mistake(sources[m.notebook], m) is None], \
+        "every demo student's mistake must change the model solution"
     assert not list(Path(__file__).resolve().parent.rglob("*.toml")), "mistakes belong in " + str(CATALOGUE_PATH)
 
 

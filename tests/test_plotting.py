@@ -184,7 +184,7 @@ def test_digits_bad_images(images):
 
 
 def test_confusion_matrix_shows_the_counts_it_is_given():
-    """The plot draws the student's own matrix (11_03's 課題3), not one it computes: a transposed matrix is shown
+    """The plot draws the student's own matrix (11_03's 課題4), not one it computes: a transposed matrix is shown
     transposed."""
     rng = np.random.default_rng(3)
     C = confusion_matrix(rng.integers(0, 4, 200), rng.integers(0, 4, 200))
