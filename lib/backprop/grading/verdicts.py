@@ -81,8 +81,10 @@ def answer_records(cell, notebook, test_id):
 
 
 def _diagnoses(error: WrongValues, built: Built):
-    """The catalogue's diagnoses of wrong arrays (backprop.grading.mistakes), or [] without a case to compare."""
-    if error.case_index >= len(built.context) or "exercise" not in built.context[error.case_index]:
+    """The catalogue's diagnoses of wrong arrays (backprop.grading.mistakes), or [] without a case to compare or
+    for a sketched answer (backprop_kit.testing.sketch: the catalogue models full arrays)."""
+    if error.case_index >= len(built.context) or "exercise" not in built.context[error.case_index] \
+            or "sketch" in built.context[error.case_index]:
         return []
     context = built.context[error.case_index]
     return diagnose(context["exercise"], error.student, error.expected, error.names, error.wrong,

@@ -13,6 +13,7 @@ from typing import Callable
 
 from .calls import call
 from .networks import random_network
+from .sketch import sketched_answer
 
 
 @dataclass(frozen=True)
@@ -40,14 +41,17 @@ def arguments_of(case, student):
 
 def ask_each(function_name, shape_hint=None, twice=False):
     """An `ask` that calls student[function_name] once per case of inputs["cases"] (each a {parameter: value},
-    or a generated case); twice=True calls it a second time on the same arguments (calls.call)."""
+    or a generated case); twice=True calls it a second time on the same arguments (calls.call). The answer of a
+    generated case whose recipe has a "sketch" carries the sketch of the returned gradients (`sketch`)."""
     def ask(student, inputs):
         function = student.get(function_name)
         extra = {"twice": twice} if shape_hint is None else {"shape_hint": shape_hint, "twice": twice}
         answers = []
         for case in inputs["cases"]:
             arguments, failed = arguments_of(case, student)
-            answers.append(failed or call(function, function_name, arguments, **extra))
+            answer = failed or call(function, function_name, arguments, **extra)
+            recipe = case.get("generated", {})
+            answers.append(sketched_answer(answer, recipe["sizes"], recipe["sketch"]) if "sketch" in recipe else answer)
         return {"cases": answers}
     return ask
 

@@ -4,6 +4,7 @@ central differences by the project's own tests)."""
 import numpy as np
 
 from backprop_kit.testing.expressions import lecture_recipe
+from backprop_kit.testing.sketch import sketch_matrices, sketch_value
 
 from ...autodiff import recipe_gradients
 from ..cases import generated_case
@@ -13,32 +14,46 @@ from . import Built
 from ..mistakes import shrink_factor_models
 from .strong import strong_case
 
-# A network on which backward takes a fraction of a second and central differences (2 forward passes per
-# parameter, 46,260 parameters, N = 2,000) take tens of minutes: numerical differentiation cannot pass in time.
-# It travels as a recipe (backprop_kit.testing.networks); the kernel computes hs with the notebook's forward.
-LARGE = ((200, 150, 100, 10), 2000)
+# A network on which backward takes a fraction of a second and numerical differentiation cannot finish in a cell,
+# even by the cheapest route: each layer's delta by central differences of the per-sample losses, one unit for all
+# samples at once (2 n_l passes per layer through the layers after it), then dW = delta^T h. That route costs
+# about sum_l 2 n_l (forward of layers l+1..L), the backward about 3 forward passes: the ratio grows with the
+# widths times the depth, not with N, so the network is deep (20 sigmoid layers) and wide, and N small.
+# Measured at OPENBLAS_NUM_THREADS=1 on the 2-core course machine, load ~5 (2026-11-29): kit build 0.19 s,
+# forward 0.06 s, reference backward 0.10 s; the attack of tests/integrity (samplewise_numeric_backward) ~310 s,
+# the same with the next layer updated by a rank-1 product ~305 s (5 cell limits; a forward-mode derivative, one
+# pass per unit, half of that). A whole 11_02 notebook: grader truth 0.5 s -> 2.4-3.2 s, the honest test calls in
+# the kernel 0.4-0.9 s -> 2.1-2.6 s. (The old (200, 150, 100, 10) x 2000: the attack took ~4 s.)
+# It travels as a recipe (backprop_kit.testing.networks); the kernel computes hs with the notebook's forward and
+# publishes a sketch of the gradients (backprop_kit.testing.sketch: dW^l P^l with P^l on the input side, db^l in
+# full): its 2.4 M gradient entries are too many for an answer record.
+LARGE = ((200, *range(440, 249, -10), 10), 300)       # 20 hidden layers 440, 430, ..., 250
+SKETCH_COLUMNS = 4
 
 
 def large_case(rng, activation=None):
-    """(kernel inputs, Case) of the large network (sigmoid hidden layers), drawn from rng; with activation, the
-    inputs of backward_activation."""
+    """(kernel inputs, Case, sketch matrices) of the large network (sigmoid hidden layers), drawn from rng; with
+    activation, the inputs of backward_activation."""
     recipe = {"sizes": list(LARGE[0]), "n_samples": LARGE[1], "seed": int(rng.integers(2**31)),
-              "targets": "one-hot", "arguments": ["params", "hs", "t"]}
+              "targets": "one-hot", "arguments": ["params", "hs", "t"],
+              "sketch": {"seed": int(rng.integers(2**31)), "columns": SKETCH_COLUMNS}}
     if activation is not None:
         recipe["constants"] = {"activation": activation}
         recipe["arguments"].append("activation")
-    return {"generated": recipe}, generated_case(recipe)
+    return {"generated": recipe}, generated_case(recipe), sketch_matrices(recipe["sizes"], recipe["sketch"])
 
 
 def with_large_case(small: Built, rng, exercise="backward") -> Built:
-    """small's cases and the large network, judged against the reference backward: every graded backward test
-    holds one, so an answer by numerical differentiation fails them all (the kernel builds it from the recipe,
-    its caches hs with the notebook's own forward)."""
+    """small's cases and the large network, judged against the sketch of the reference backward: every graded
+    backward test holds one, so an answer by numerical differentiation fails them all (the kernel builds it from
+    the recipe, its caches hs with the notebook's own forward). Its context holds the sketch matrices: no
+    diagnosis on it (the catalogue's models are full gradients; the small cases, judged first, name the mistake)."""
     if rng is None:
         return small
-    given, case = large_case(rng, "sigmoid" if exercise == "backward_activation" else None)
-    return Built({"cases": small.inputs["cases"] + [given]}, small.expected + [reference_gradients(case)],
-                 small.context + [_context(exercise, case, None, given)])
+    given, case, matrices = large_case(rng, "sigmoid" if exercise == "backward_activation" else None)
+    truth = sketch_value(list(reference_gradients(case)), LARGE[0], matrices)
+    return Built({"cases": small.inputs["cases"] + [given]}, small.expected + [truth],
+                 small.context + [{**_context(exercise, case, None, given), "sketch": matrices}])
 
 
 def _context(name, case, layer, inputs):
