@@ -27,7 +27,7 @@ from .strong import strong_case
 # It travels as a recipe (backprop_kit.testing.networks); the kernel computes hs with the notebook's forward and
 # publishes a sketch of the gradients (backprop_kit.testing.sketch: dW^l P^l with P^l on the input side, db^l in
 # full): its 2.4 M gradient entries are too many for an answer record.
-LARGE = ((200, *range(440, 249, -10), 10), 300)       # 20 hidden layers 440, 430, ..., 250
+LARGE = ((200, *range(440, 249, -10), 10), 296)       # 20 hidden layers 440, 430, ..., 250; N no width
 SKETCH_COLUMNS = 4
 
 
