@@ -188,6 +188,7 @@ def test_a_worker_that_cannot_confine_refuses_and_says_why(tmp_path, capsys):
         (course.root / "course.toml").write_text((course.root / "course.toml").read_text()
                                                  + "[grading.sandbox]\nallow_unconfined = true\n")
         graded = {s.key: s for s in autograde(Course.at(course.root), "toy", progress=False, cluster=lonely.address)}
+        assert "cannot confine kernels and will grade UNCONFINED every notebook" in capsys.readouterr().err
     assert (graded["s1000001/toy_extra"].state, graded["s1000001/toy_extra"].score) == ("graded", 1)
     assert graded["s1000001/toy_extra"].unconfined
     assert json.loads((course.folder("grading_status") / "toy.json").read_text("utf-8"))["s1000001/toy_extra"][

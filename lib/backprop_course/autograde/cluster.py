@@ -5,7 +5,8 @@
 done, turn a finished one into an ExecutionResult or a status. Each notebook is one Dask task
 (`cluster_worker.grade_on_worker` on a `Parcel`, key unique, not pure, no retries of our own). Only this
 process writes: the executed notebook into autograded/ when its report arrives, then finish() and the status,
-as with the local pool.
+as with the local pool. At the start of a run every worker is asked whether it can confine kernels, and one
+that cannot is named loudly (`announce`).
 
 Faults, by what Dask reports:
 - a worker dies while grading (killed, out of memory, machine gone): the scheduler gives the task to another
@@ -29,7 +30,7 @@ from ..course.files import write_atomic
 from ..course.folder import CourseError
 from ..course.problems import Problem
 from ..course.status import NotebookStatus
-from .cluster_worker import Parcel, WorkerReport, grade_on_worker, refusal
+from .cluster_worker import Parcel, WorkerReport, confinement_problem, grade_on_worker
 from .execute import ExecutionResult
 from .prepare import Submission
 
@@ -58,14 +59,15 @@ class ClusterWorkers:
         self.policy = policy
         self.futures: set = set()  # submitted, not yet turned into a result (a held future keeps its result alive)
 
-    def refusing_workers(self) -> dict[str, str]:
+    def unconfining_workers(self) -> dict[str, str]:
         """Ask every worker there now whether it can confine kernels: {address: why not} for those that cannot
-        (they would refuse every notebook they take). A worker that does not answer in time is not listed."""
+        (they refuse every notebook they take, or grade it unconfined when the policy allows). A worker that does
+        not answer in time is not listed."""
         addresses = list(self.client.scheduler_info(n_workers=-1).get("workers", {}))
-        checks = [self.client.submit(refusal, self.course_root, self.policy, workers=[address], pure=False,
+        checks = [self.client.submit(confinement_problem, self.course_root, self.policy, workers=[address], pure=False,
                                      allow_other_workers=False, key=f"confinement-check-{uuid.uuid4().hex}")
                   for address in addresses]
-        deadline, refusing = time.monotonic() + CHECK_SECONDS, {}
+        deadline, problems = time.monotonic() + CHECK_SECONDS, {}
         for address, check in zip(addresses, checks):
             try:
                 reason = check.result(timeout=max(0.1, deadline - time.monotonic()))
@@ -73,17 +75,18 @@ class ClusterWorkers:
                 check.cancel()
                 continue
             if reason:
-                refusing[address] = reason
-        return refusing
+                problems[address] = reason
+        return problems
 
     def announce(self) -> None:
-        """The run's first lines: which scheduler, how many workers, and loudly any worker that will refuse."""
+        """The run's first lines: which scheduler, how many workers, and loudly any worker that cannot confine."""
         workers = self.client.scheduler_info(n_workers=-1).get("workers", {})
         waiting = "" if workers else " (tasks wait until one joins)"
         print(f"autograde: grading on the Dask scheduler {self.address}, {len(workers)} worker(s) now{waiting}",
               file=sys.stderr, flush=True)
-        for address, reason in self.refusing_workers().items():
-            print(f"\n!!! Dask worker {address} cannot confine kernels and will refuse every notebook it takes "
+        fate = "grade UNCONFINED" if self.policy.allow_unconfined else "refuse"
+        for address, reason in self.unconfining_workers().items():
+            print(f"\n!!! Dask worker {address} cannot confine kernels and will {fate} every notebook it takes "
                   f"(stop it, or fix it): {reason} !!!\n", file=sys.stderr, flush=True)
 
     def submit(self, executor, job):

@@ -68,14 +68,14 @@ def worker_name() -> str:
         return socket.gethostname()
 
 
-def refusal(course_root: str, policy: sandbox.Policy) -> str | None:
-    """Why this worker would refuse to grade for the course (None: it confines, or may grade unconfined);
-    asked once per worker at the start of a run, which also makes its trial sandbox before the first notebook."""
+def confinement_problem(course_root: str, policy: sandbox.Policy) -> str | None:
+    """Why this worker cannot confine kernels for the course: the refusal, or (allowed by the policy) the warning
+    that it will grade unconfined; None when it confines. Asked once per worker at the start of a run, which
+    also makes its trial sandbox before the first notebook."""
     try:
-        sandbox.confinement(course_root, policy)
+        return sandbox.confinement(course_root, policy).warning
     except sandbox.SandboxUnavailable as err:
         return str(err)
-    return None
 
 
 def grade_on_worker(parcel: Parcel,
