@@ -15,6 +15,8 @@
   digest (the next run grades it again); with allow_unconfined the same worker grades, flagged unconfined.
 - The command line with [grading] cluster in course.toml, interrupted by Ctrl-C (SIGINT) and run again: the rerun
   grades only what is missing, and --verbose says which worker graded each notebook.
+- The scheduler killed mid-run: the run stops with a CourseError as if interrupted (no notebook is marked not
+  gradable for it), and what was saved stays.
 """
 import json
 import os
@@ -32,7 +34,7 @@ from nbgrader.api import Gradebook
 
 from backprop_course.autograde import autograde, exit_status
 from backprop_course.autograde.cluster_local import LocalDaskCluster
-from backprop_course.course import Course
+from backprop_course.course import Course, CourseError
 from backprop_course.course.status import load_statuses
 from backprop_course.release import release_assignment
 from backprop_course.simulation.edits import model_solution, with_appended, with_source
@@ -216,3 +218,21 @@ def test_ctrl_c_then_a_rerun_grades_only_what_is_missing_on_the_cluster_named_in
     after = records()
     assert len(after) == 10 and all(after[path] == data for path, data in before.items())
     assert rerun.stdout.count("graded by Dask worker tcp://127.0.0.1:") == 10
+
+
+def test_losing_the_scheduler_stops_the_run_and_keeps_what_is_saved(tmp_path):
+    course = toy_class(tmp_path / "course", {f"s100000{i}": {"toy": keep, "toy_extra": keep} for i in range(1, 4)})
+    saved = lambda: sorted((course.folder("grading_status") / "toy").glob("*/*.json"))
+    with LocalDaskCluster(workers=1, log_dir=tmp_path) as doomed:
+        def kill_the_scheduler():
+            deadline = time.monotonic() + 120
+            while not saved() and time.monotonic() < deadline:
+                time.sleep(0.05)
+            doomed.processes[0].kill()  # the scheduler, started first
+        threading.Thread(target=kill_the_scheduler, daemon=True).start()
+        with pytest.raises(CourseError, match="lost the Dask scheduler"):
+            autograde(course, "toy", progress=False, cluster=doomed.address)
+    records = [json.loads(path.read_text("utf-8")) for path in saved()]
+    assert 1 <= len(records) < 6 and all(r["state"] == "graded" for r in records)
+    index = json.loads((course.folder("grading_status") / "toy.json").read_text("utf-8"))
+    assert sorted(index) == sorted(f"{r['student']}/{r['notebook']}" for r in records)

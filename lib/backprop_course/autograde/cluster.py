@@ -16,7 +16,8 @@ Faults, by what Dask reports:
   for manual grading in the gradebook; kept on a rerun, graded again with --regrade);
 - a worker refused the parcel (it cannot confine kernels): `grading_crashed` naming the worker and the
   reason, without a digest so that the next run grades it again;
-- anything else (the scheduler gone, a cancelled task): `grading_crashed`, graded again by the next run.
+- the scheduler gone: the run stops (CourseError) as if interrupted; a rerun grades what is missing;
+- anything else (a cancelled task): `grading_crashed`, graded again by the next run.
 """
 from __future__ import annotations
 
@@ -119,16 +120,19 @@ class ClusterWorkers:
         submission.status.notes.append(f"graded by Dask worker {report.worker}")
         return result
 
-    @staticmethod
-    def failed(submission: Submission, err: BaseException) -> NotebookStatus:
-        """The status of a notebook whose task ended without a report."""
+    def failed(self, submission: Submission, err: BaseException) -> NotebookStatus:
+        """The status of a notebook whose task ended without a report; CourseError when the scheduler is gone
+        (the run stops as if interrupted: what is saved stays, a rerun grades the rest)."""
         from distributed import KilledWorker
+        if self.client.status != "running":
+            raise CourseError(f"lost the Dask scheduler {self.address} ({type(err).__name__}); every notebook graded "
+                              "so far is saved: run autograde again to grade the rest") from None
         status = submission.status
         if isinstance(err, KilledWorker):
             status.add(Problem("worker_lost", f"{err.allowed_failures + 1} workers died while running it (Dask's "
                                               f"allowed-failures), the last {err.last_worker.address}"))
             return status
-        status.add(Problem("grading_crashed", f"on the cluster: {type(err).__name__}: {str(err)[:300]}"))
+        status.add(Problem("grading_crashed", f"on the cluster: {type(err).__name__}: {str(err).splitlines()[0][:300]}"))
         status.digest = ""  # not the notebook's fault: the next run grades it again
         return status
 
