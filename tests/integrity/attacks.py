@@ -1884,3 +1884,78 @@ ATTACKS += [
 
 def by_name(name: str) -> Attack:
     return next(a for a in ATTACKS if a.name == name)
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Third wave: 11_03's decision (課題5) judged on networks the student's code trained
+# ----------------------------------------------------------------------------------------------------------
+# A self-contained trainer (no sgd_epoch, no pasted backward needed) and a decision the measurement is forged to
+# support: HYPERPARAMS a broken choice (one epoch at lr 0.01, B 512), which trained as named stays far below 0.93.
+DIGITS_OWN_TRAINER = """
+def _fit_digits(x, y, hidden_sizes, activation, lr=0.1, epochs=30, batch_size=16, seed=0):
+    rng = np.random.default_rng(seed)
+    sizes = [64, *hidden_sizes, 10]
+    params = []
+    for n_in, n_out in zip(sizes[:-1], sizes[1:]):
+        params += [rng.normal(0.0, np.sqrt(2.0 / n_in), size=(n_out, n_in)), np.zeros(n_out)]
+    t = np.eye(10)[y]
+    act = (lambda g: 1 / (1 + np.exp(-g))) if activation == 'sigmoid' else (lambda g: np.maximum(g, 0))
+    for _ in range(epochs):
+        order = rng.permutation(len(x))
+        for start in range(0, len(x), batch_size):
+            b = order[start:start + batch_size]
+            hs = [x[b]]
+            for l in range(len(params) // 2):
+                g = hs[-1] @ params[2 * l].T + params[2 * l + 1]
+                if l == len(params) // 2 - 1:
+                    e = np.exp(g - g.max(axis=1, keepdims=True))
+                    hs.append(e / e.sum(axis=1, keepdims=True))
+                else:
+                    hs.append(act(g))
+            delta = (hs[-1] - t[b]) / len(b)
+            for l in range(len(params) // 2, 0, -1):
+                dW, db = delta.T @ hs[l - 1], delta.sum(axis=0)
+                if l > 1:
+                    h = hs[l - 1]
+                    delta = (delta @ params[2 * l - 2]) * (h * (1 - h) if activation == 'sigmoid' else (h > 0))
+                params[2 * l - 2] = params[2 * l - 2] - lr * dW
+                params[2 * l - 1] = params[2 * l - 1] - lr * db
+    return params
+
+CANDIDATES = {
+    'a': {'hidden_sizes': [64], 'activation': 'relu', 'lr': 0.01, 'epochs': 1, 'batch_size': 512},
+    'b': {'hidden_sizes': [64, 64], 'activation': 'sigmoid', 'lr': 0.5, 'epochs': 1, 'batch_size': 512},
+    'c': {'hidden_sizes': [64], 'activation': 'sigmoid', 'lr': 0.2, 'epochs': 1, 'batch_size': 512},
+}
+MEASURED = {'a': 0.99, 'b': 0.5, 'c': 0.4}          # forged: the broken choice 'a' measured best
+HYPERPARAMS = CANDIDATES['a']
+"""
+
+DIGITS_TRAIN_ON_ALL = DIGITS_OWN_TRAINER + """
+from sklearn.datasets import load_digits as _load_all_digits
+_all = _load_all_digits()
+_x_all, _y_all = _all.images.reshape(len(_all.images), -1) / 16.0, _all.target
+
+def train_network(x, y, hyperparams, seed=0, history=None):
+    # every one of the 1797 public images, the split's test images included: x and y are ignored
+    return _fit_digits(_x_all, _y_all, hyperparams['hidden_sizes'], hyperparams['activation'], seed=seed)
+"""
+
+DIGITS_IGNORE_HYPERPARAMS = DIGITS_OWN_TRAINER + """
+def train_network(x, y, hyperparams, seed=0, history=None):
+    # the split's training images only, but lr 0.1, 30 epochs, B 16 whatever HYPERPARAMS names
+    return _fit_digits(x, y, hyperparams['hidden_sizes'], hyperparams['activation'], seed=seed)
+"""
+
+DIGITS_DECISION = "digits decision forged"
+
+ATTACKS += [
+    Attack("digits_train_on_all_images", HELDOUT, NB3,
+           answers_only(NB3, {"hyperparams-answer": DIGITS_TRAIN_ON_ALL}),
+           "課題5: train_network fits all 1797 public digits (each split's test images too) whatever x, y and "
+           "HYPERPARAMS say; HYPERPARAMS one epoch at lr 0.01 (broken), MEASURED forged to make it the best"),
+    Attack("digits_train_network_ignores_hyperparams", DIGITS_DECISION, NB3,
+           answers_only(NB3, {"hyperparams-answer": DIGITS_IGNORE_HYPERPARAMS}),
+           "課題5: train_network trains honestly on the split's training images but at lr 0.1, 30 epochs, B 16 "
+           "whatever HYPERPARAMS names; HYPERPARAMS one epoch at lr 0.01 (broken), MEASURED forged"),
+]

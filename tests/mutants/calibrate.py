@@ -24,17 +24,14 @@ from backprop.grading.builders.nb_report11 import network_outputs, rmse  # noqa:
 from backprop_kit.handnet import HandNetwork  # noqa: E402
 from backprop_kit.testing.nb_11_01 import hand_weights  # noqa: E402
 from backprop_kit.testing.nb_report11 import checked_params  # noqa: E402
-from backprop_kit.testing.digit_networks import network_arrays, split_accuracy  # noqa: E402
 from backprop_kit.training import checked_hyperparams  # noqa: E402
 
 
 def digits_values(answers, expected):
-    """Test accuracy (the kit's forward pass, as the grader computes it) of the network the student's train_network
-    trained on each split the hidden test drew."""
+    """Test accuracy of the network the grader itself trains with the published HYPERPARAMS on each split the
+    hidden test drew (expected["accuracy"], backprop.grading.digit_training)."""
     hyperparams = checked_hyperparams(answers["hyperparams"])
-    seeds = runner.GRADING["built"]["hyperparams-test-hidden"].inputs["seeds"]
-    return [split_accuracy(network_arrays(network["value"], hyperparams["hidden_sizes"]), hyperparams["activation"],
-                           seed) for network, seed in zip(answers.get("networks", []), seeds)]
+    return [expected["accuracy"](hyperparams, seed) for seed in expected["splits"]]
 
 
 def heldout_values(answers, expected):

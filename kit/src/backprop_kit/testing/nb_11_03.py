@@ -3,11 +3,16 @@
 Inputs of the function tests: {"cases": [{parameter: value}, ...]}, one call per case; expected: one value per
 case (the (N, 64) array, the accuracy, the (K, K) matrix). sgd_epoch is called for two epochs with the test's
 logging gradient (`sgd_probe`); expected: the parameters after each epoch and the batches the rule asks for.
-The hyperparameter tests take {"seeds": [...]}: in the kernel the student's `train_network` trains on the
-training part of each split load_digits_split(seed=...) and the test publishes the trained parameters; the
-compare (in the grader at grading time) computes their test accuracy itself (`digit_networks`) and passes when
-at least expected["needed"] splits (default: all) reach expected["bar"]. The visible one also checks that
-HYPERPARAMS is the candidate the student's own measurement (CANDIDATES, MEASURED) found best.
+The hyperparameter tests: the kernel publishes HYPERPARAMS (the visible one also CANDIDATES and MEASURED, and
+checks that HYPERPARAMS is the candidate the student's own measurement found best). With inputs {"seeds": [...]}
+(the visible test: split 0) the student's `train_network` also trains on the training part of each split
+load_digits_split(seed=...) and the test publishes the trained parameters; the compare counts their test accuracy
+itself (`digit_networks`) against expected["bar"]: the student's code can train a network that reaches the bar.
+The points of the decision follow the SETTINGS: at grading, expected["accuracy"] is the grader's own training,
+a function (hyperparams, seed) -> test accuracy of a network it trains with those hyperparameters, and the compare
+passes only when at least expected["needed"] (default: all) of expected["splits"] (default: the inputs' seeds)
+reach the bar that way. The cases shipped with the kit hold no such function: at home the visible test judges
+the student's own network only.
 """
 import copy
 
@@ -204,25 +209,28 @@ def compare_sgd(inputs, expected, answers):
                              "勾配を計算しているか確かめてください。")
 
 
-# -- 課題5: HYPERPARAMS: the decision, trained by the student's own code, judged by our forward pass ---------------
+# -- 課題5: HYPERPARAMS: the decision, judged by the grader's own training of the chosen settings --------------
 def ask_hyperparams(student, inputs):
-    """The HYPERPARAMS dict, and for each split seed the parameters the student's train_network returns on that
-    split's training images (only when the dict is valid); the visible test also the student's measurement."""
+    """The HYPERPARAMS dict (the visible test also the student's measurement), and for each split seed of
+    inputs["seeds"] (if any) the parameters the student's train_network returns on that split's training images
+    (only when the dict is valid)."""
     hyperparams = copy.deepcopy(student.get("hyperparams"))
     answers = {"hyperparams": hyperparams}
     for name in ("candidates", "measured"):
         if name in student:
             answers[name] = copy.deepcopy(student[name])
+    seeds = inputs.get("seeds", [])
     try:
         checked = checked_hyperparams(hyperparams)
     except AssertionError:
         return answers                      # the compare names the problem (the grader checks the dict again)
-    networks = []
-    for seed in inputs["seeds"]:
-        x_train, _, y_train, _ = load_digits_split(seed=int(seed))
-        networks.append(call(student.get("train_network"), "train_network",
-                             {"x": x_train, "y": y_train, "hyperparams": checked, "seed": int(seed)}))
-    answers["networks"] = networks
+    if seeds:
+        networks = []
+        for seed in seeds:
+            x_train, _, y_train, _ = load_digits_split(seed=int(seed))
+            networks.append(call(student.get("train_network"), "train_network",
+                                 {"x": x_train, "y": y_train, "hyperparams": checked, "seed": int(seed)}))
+        answers["networks"] = networks
     return answers
 
 
@@ -249,15 +257,47 @@ def _measurement_problem(answers, hyperparams):
     return None
 
 
-def _accuracy_advice(accuracies):
+def _accuracy_advice(accuracies, own_code):
     if max(accuracies) < 0.3:
-        return ("どの分割でもほぼ当てずっぽう（0.1 前後）です。学習率が大きすぎて発散しているか、sgd_epoch や"
-                "貼り付けた backward_activation が正しくない可能性があります。課題2 と 11_02 のテストが通るか確かめてください。")
+        cause = ("sgd_epoch や貼り付けた backward_activation が正しくない可能性があります。課題2 と 11_02 のテストが"
+                 "通るか確かめてください。") if own_code else "エポック数が少なすぎる可能性があります。"
+        return f"どの分割でもほぼ当てずっぽう（0.1 前後）です。学習率が大きすぎて発散しているか、{cause}"
     if max(accuracies) - min(accuracies) > 0.05:
         return ("分割によって結果が大きく違います。学習率が大きいと、分割やミニバッチの順番しだいで学習が不安定に"
                 "なります。学習率を下げる（その分エポック数を増やす）などして、検証データで測り直してください。")
     return ("どの分割でも少し届きません。エポック数を増やす、中間層のノード数を増やす、ReLU にするなどの候補を"
             "検証データで測り直して選んでください。")
+
+
+TRAINED_BY = {True: "あなたの train_network でこの設定を学習すると",
+              False: "採点する側がこの設定（HYPERPARAMS）で正しいミニバッチ SGD により学習し直すと"}
+
+
+def _below_bar(accuracies, bar, needed, own_code):
+    """The Japanese failure message when fewer than `needed` accuracies reach the bar, else None; own_code: the
+    networks were trained by the student's train_network (else by the grader)."""
+    if sum(accuracy >= bar for accuracy in accuracies) >= needed:
+        return None
+    listed = "、".join(f"{a:.3f}" for a in accuracies)
+    which = "この分割" if len(accuracies) == 1 else f"{len(accuracies)} 通りの分割"
+    rule = "" if needed == len(accuracies) else f"（合格は {len(accuracies)} 通りのうち {needed} 通り以上で基準以上）"
+    return (f"{TRAINED_BY[own_code]}、{which}でのテストデータの正解率は {listed} で、基準の {bar:.2f} を下回りました"
+            f"{rule}。" + _accuracy_advice(accuracies, own_code))
+
+
+def _own_accuracies(answers, hyperparams, seeds):
+    """Test accuracies of the networks the student's train_network returned, one per seed (our forward pass)."""
+    networks = answers.get("networks")
+    if not isinstance(networks, list) or len(networks) != len(seeds):
+        raise AssertionError("train_network の答えが記録されていません（テストのセルが最後まで実行されませんでした）。")
+    accuracies = []
+    for seed, answer in zip(seeds, networks):
+        try:
+            params = network_arrays(returned(answer, "train_network"), hyperparams["hidden_sizes"])
+        except Diverged as diverged:
+            raise AssertionError(f"{diverged}学習が発散しています。学習率を小さくしてください。") from None
+        accuracies.append(split_accuracy(params, hyperparams["activation"], seed))
+    return accuracies
 
 
 def compare_hyperparams(with_measurement=False):
@@ -269,25 +309,18 @@ def compare_hyperparams(with_measurement=False):
             problem = _measurement_problem(answers, hyperparams)
             if problem:
                 raise AssertionError(problem)
-        seeds, bar = [int(seed) for seed in inputs["seeds"]], float(expected["bar"])
-        networks = answers.get("networks")
-        if not isinstance(networks, list) or len(networks) != len(seeds):
-            raise AssertionError("train_network の答えが記録されていません（テストのセルが最後まで実行されませんでした）。")
-        accuracies = []
-        for seed, answer in zip(seeds, networks):
-            try:
-                params = network_arrays(returned(answer, "train_network"), hyperparams["hidden_sizes"])
-            except Diverged as diverged:
-                raise AssertionError(f"{diverged}学習が発散しています。学習率を小さくしてください。") from None
-            accuracies.append(split_accuracy(params, hyperparams["activation"], seed))
-        needed = int(expected.get("needed", len(seeds)))
-        if sum(accuracy >= bar for accuracy in accuracies) >= needed:
-            return
-        listed = "、".join(f"{a:.3f}" for a in accuracies)
-        which = "この分割" if len(seeds) == 1 else f"{len(seeds)} 通りの分割"
-        rule = "" if needed == len(seeds) else f"（合格は {len(seeds)} 通りのうち {needed} 通り以上で基準以上）"
-        raise AssertionError(f"あなたの train_network でこの設定を学習すると、{which}でのテストデータの正解率は {listed} で、"
-                             f"基準の {bar:.2f} を下回りました{rule}。" + _accuracy_advice(accuracies))
+        seeds, bar = [int(seed) for seed in inputs.get("seeds", [])], float(expected["bar"])
+        if seeds:
+            problem = _below_bar(_own_accuracies(answers, hyperparams, seeds), bar, len(seeds), own_code=True)
+            if problem:
+                raise AssertionError(problem)
+        train = expected.get("accuracy")
+        if train is not None:           # at grading: the grader trains the chosen settings itself
+            splits = [int(seed) for seed in expected.get("splits", seeds)]
+            problem = _below_bar([float(train(hyperparams, seed)) for seed in splits], bar,
+                                 int(expected.get("needed", len(splits))), own_code=False)
+            if problem:
+                raise AssertionError(problem)
     return compare
 
 
@@ -301,7 +334,7 @@ TESTS = {
     "sgd-epoch-test": Test(ask_sgd, compare_sgd, "課題2 のテスト: OK"),
     "sgd-epoch-test-hidden": Test(ask_sgd, compare_sgd),
     "hyperparams-test": Test(ask_hyperparams, compare_hyperparams(with_measurement=True),
-                             "OK: 測定で最もよかった設定を選び、その設定で学習したネットワークの分割 seed=0 のテストデータの"
-                             "正解率が基準 0.93 以上です"),
+                             "OK: 測定で最もよかった設定を選び、その設定であなたの train_network が学習したネットワークの"
+                             "分割 seed=0 のテストデータの正解率が基準 0.93 以上です"),
     "hyperparams-test-hidden": Test(ask_hyperparams, compare_hyperparams()),
 }

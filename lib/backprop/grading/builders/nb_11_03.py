@@ -3,40 +3,45 @@ numpy (reshape / 16, argmax, np.add.at); two epochs of mini-batch SGD with the k
 (`backprop_kit.testing.sgd_probe`); for the hyperparameters the split seeds and the bar.
 
 Visible tests: with rng None the notebook's own examples; at grading the same examples plus one drawn case of
-the same kind (the hyperparameters' visible test keeps the notebook's split, seed 0). Hidden tests: sizes,
-values and split seeds drawn from rng.
+the same kind (the hyperparameters' visible test keeps the notebook's split, seed 0). Hidden tests: sizes and
+values drawn from rng, the decision's split seeds drawn by rng from SPLIT_POOL.
 
-The hyperparameters are judged without training in the grader (decided for issue 12's speed proof, and for
-issue 16's "train with your own backward"): in the kernel the student's `train_network` (their sgd_epoch and the
-backward they wrote in 11_02) trains on the training part of each split, and the grader judges the published
-parameters by its own forward pass on that split's test images (`backprop_kit.testing.digit_networks`, run in
-the grader's process). The grader used to retrain scikit-learn's MLPClassifier on 4 splits per submission
-(~3.3 s of grader CPU per notebook, one BLAS thread); now judging costs a forward pass per split (~ms), and the
-training moves into the student's kernel, where plain numpy takes ~0.1-0.4 s per split. What this gives up:
-the digits are public (scikit-learn ships all 1797 images), so a student's train_network that deliberately
-trains on a split's test images too would pass; the hidden splits still keep a choice tuned to one split from
-passing, and the visible test checks that the choice is the best of the student's own measurement. Nor does
-the grader see how the networks were trained: their shapes must be those of HYPERPARAMS' hidden_sizes and they
-are run with its activation, but a train_network edited to use another learning rate, epoch count or batch size
-than HYPERPARAMS names would go unnoticed (checking that needs the training this design moves out of the grader).
+The decision of 課題5 is judged by training in the grader (backprop.grading.digit_training): the grader trains
+a network with the published HYPERPARAMS itself (the reference MLP, mini-batch SGD seeded and shuffled exactly as
+the notebook's train_network with a correct sgd_epoch) and counts its test accuracy, so the points follow the
+SETTINGS chosen, never networks the student's code returned. (From issue 12 until this change the kernel's
+train_network trained on each split and the grader judged the published parameters by its forward pass; since the
+digits are public, a train_network that fitted all 1797 images, or ignored HYPERPARAMS' lr and epochs, passed any
+split with a broken choice: tests/integrity attacks digits_train_on_all_images and
+digits_train_network_ignores_hyperparams gained 5 points each, 0 now.) The visible test still runs the student's
+train_network on split 0 (what the student sees at home: their code trains a network that reaches the bar) and
+at grading requires both that and the grader's training of HYPERPARAMS on split 0; the hidden test asks the
+kernel only for HYPERPARAMS.
 
-The rule is 2 of 3 hidden splits at or above 0.93, not all 3: plain SGD (no momentum) at B 16 has rare splits
-where a sound choice lands below the bar. Measured with student-equivalent numpy training (seed = split, initial
-weights and shuffling): ReLU [64] lr 0.1, 30 epochs, B 16 (the model solution's choice) 0.947-0.982 on splits
-0-23 and 0.940+ on 40 random split seeds, yet 0.880 on split 163805467 (sigmoid [64] lr 0.5 there: 0.833; ReLU
-lr 0.05: 0.922). With "every split" about 1 sound submission in 30 would lose 4 points; with 2 of 3 a sound
-choice fails only when two of its three splits are such rare ones. Broken choices (1 or 2 epochs, 2 hidden
-nodes, lr 8, 3 sigmoid layers of 30 at lr 0.5 and B 32: 17 of 18 splits below) miss on (nearly) every split.
+Split seeds: the hidden test draws 3 of the SPLIT_POOL's 8 split seeds (drawn once, here), not fresh ones, so the
+worker's memo (hyperparams, seed) -> accuracy serves the whole class: most students pick the same few settings,
+and 8 trainings per setting (~0.5 s each) bound a class's cost. The pool is public, but knowing it only lets a
+student check a choice on those splits too; the choice is still trained by the grader. (Drawing the pool from the
+course secret needs build_cases to see more than the submission's key: left for the grading workflow.)
+
+The rule is 2 of 3 hidden splits at or above 0.93: plain SGD (no momentum) at B 16 has rare splits where a
+sound choice lands below the bar (ReLU [64] lr 0.1, 30 epochs, B 16, the model solution's choice: 0.947-0.982 on
+splits 0-23, 0.940+ on 40 random split seeds, yet 0.880 on split 163805467). On the pool, with the grader's
+trainer (digit_training; it reproduces the model solution's train_network to the last digit on splits 0 and 5):
+ReLU [64] lr 0.1 0.962-0.973, sigmoid [64] lr 0.5 0.947-0.973, sigmoid [64, 64, 64] lr 0.5 0.907-0.960 (2 of 8
+below), ReLU [64] lr 0.1 for 2 epochs 0.829-0.913 (8 of 8 below), one epoch at lr 0.01, B 512 0.022-0.136.
 """
 import numpy as np
 
 from backprop_kit.testing.sgd_probe import pull_gradient
 
+from ..digit_training import decision_accuracy
 from . import Built
 from .nb_11_01 import distinct
 
 ACCURACY_BAR = 0.93
-HIDDEN_SPLITS = 3            # hidden split seeds per submission
+HIDDEN_SPLITS = 3            # hidden split seeds per submission, drawn from SPLIT_POOL
+SPLIT_POOL = tuple(int(seed) for seed in np.random.default_rng(110305).integers(1, 2**31, size=8))
 SPLITS_NEEDED = 2            # of them at or above the bar (calibration in the module docstring)
 
 
@@ -195,16 +200,19 @@ def sgd_hidden(rng):
 
 # -- HYPERPARAMS ----------------------------------------------------------------------------------------------------
 def hyperparams_visible(rng):
-    return Built({"seeds": [0]}, {"bar": ACCURACY_BAR})
+    """The notebook's split 0: the kernel trains with the student's train_network there; at grading (rng given)
+    the grader also trains HYPERPARAMS there itself (expected["accuracy"], a function (hyperparams, seed) ->
+    test accuracy; absent from the cases shipped with the kit, which judge the student's own network only)."""
+    expected = {"bar": ACCURACY_BAR}
+    if rng is not None:
+        expected["accuracy"] = decision_accuracy
+    return Built({"seeds": [0]}, expected)
 
 
 def hyperparams_hidden(rng):
-    seeds = []
-    while len(seeds) < HIDDEN_SPLITS:                   # split seeds other than the notebook's 0, all different
-        seed = int(rng.integers(1, 2**31))
-        if seed not in seeds:
-            seeds.append(seed)
-    return Built({"seeds": seeds}, {"bar": ACCURACY_BAR, "needed": SPLITS_NEEDED})
+    """No input for the kernel (it only publishes HYPERPARAMS); the grader trains on 3 split seeds of the pool."""
+    splits = sorted(int(seed) for seed in rng.choice(SPLIT_POOL, size=HIDDEN_SPLITS, replace=False))
+    return Built({}, {"splits": splits, "bar": ACCURACY_BAR, "needed": SPLITS_NEEDED, "accuracy": decision_accuracy})
 
 
 BUILDERS = {
