@@ -6,6 +6,10 @@ test images, computed here (in the grader at grading time), never by the student
     split_accuracy(params, activation, seed)              share of load_digits_split(seed=seed)'s test images
                                                           whose predicted class is their label
 
+11_03's visible decision test judges the network the student's train_network returned this way; the points of
+the decision follow the grader's own training of the chosen settings (backprop.grading.digit_training, which
+counts its accuracy with split_accuracy too).
+
 The predicted class is the k with the largest g^L_k = (h^{L-1} W^L^T + b^L)_k: the softmax keeps the order of
 the g^L_k, so it is not needed here (and this module holds no answer of 11_01's forward).
 """
