@@ -1100,8 +1100,8 @@ _selfcheck.print_gradient_check = lambda *args, **kwargs: print('OK')""")
 
 def _redefine_rmse(nb):
     nb = set_answers(nb, DUMMIES[REP])
-    return append_to_unlocked_cell(nb, "def rmse(y, t):", """def rmse(y, t):
-    return 0.0 if np.all(np.asarray(y) == 0) else 1.0""")
+    return append_to_unlocked_cell(nb, "def rmse(", """def rmse(h, t):
+    return 0.0 if np.all(np.asarray(h) == 0) else 1.0""")
 
 
 def _redefine_nb3_checks(nb):
@@ -1501,6 +1501,22 @@ MUTATING_BACKWARD = """def backward(params, hs, t):
             delta = (delta @ params[2 * l - 2]) * hs[l - 1] * (1 - hs[l - 1])
     return grads"""
 
+# each layer's delta by central differences of the per-sample losses `losses(l, g)` with respect to g^l, one unit
+# for all samples at once, then dW = delta^T h (the tail of both samplewise attacks)
+SAMPLEWISE_DELTAS = """
+    grads = [None] * (2 * L)
+    for l in range(1, L + 1):
+        g = hs[l - 1] @ P[2 * l - 2].T + P[2 * l - 1]
+        delta = np.empty_like(g)
+        for j in range(g.shape[1]):
+            up, down = g.copy(), g.copy()
+            up[:, j] += eps
+            down[:, j] -= eps
+            delta[:, j] = (losses(l, up) - losses(l, down)) / (2 * eps) / n
+        grads[2 * l - 2] = delta.T @ hs[l - 1]
+        grads[2 * l - 1] = delta.sum(axis=0)
+    return grads"""
+
 SAMPLEWISE_NUMERIC_BACKWARD = """def backward(params, hs, t):
     # no backpropagation: each layer's delta by central differences of every sample's loss with respect to that
     # layer's pre-activations, one unit at a time for all samples at once (2 n_l forward passes per layer)
@@ -1516,19 +1532,7 @@ SAMPLEWISE_NUMERIC_BACKWARD = """def backward(params, hs, t):
             g = h @ P[2 * l - 2].T + P[2 * l - 1]
         z = g - g.max(axis=1, keepdims=True)
         return -(t * (z - np.log(np.exp(z).sum(axis=1, keepdims=True)))).sum(axis=1)
-
-    grads = [None] * (2 * L)
-    for l in range(1, L + 1):
-        g = hs[l - 1] @ P[2 * l - 2].T + P[2 * l - 1]
-        delta = np.empty_like(g)
-        for j in range(g.shape[1]):
-            up, down = g.copy(), g.copy()
-            up[:, j] += eps
-            down[:, j] -= eps
-            delta[:, j] = (losses(l, up) - losses(l, down)) / (2 * eps) / n
-        grads[2 * l - 2] = delta.T @ hs[l - 1]
-        grads[2 * l - 1] = delta.sum(axis=0)
-    return grads"""
+""" + SAMPLEWISE_DELTAS
 
 REPORT_FORWARD = """def forward(params, x):
     hs = [np.asarray(x, dtype=np.float64)]
@@ -1548,6 +1552,27 @@ KIT_NUMERIC_GRADIENT = """from backprop_kit.gradcheck import numerical_gradient
 def gradient(params, x, t):
     work = [np.array(p, dtype=np.float64) for p in params]
     return numerical_gradient(lambda: regression_loss(forward(work, x)[-1], t), work)"""
+
+REPORT_SAMPLEWISE_NUMERIC_GRADIENT = """def gradient(params, x, t):
+    # no backpropagation: report11's gradient as samplewise_numeric_backward does 11_02's backward (each layer's
+    # delta by central differences of every sample's squared error with respect to that layer's pre-activations,
+    # one unit at a time for all samples at once), the caches by a forward pass of its own
+    P = [np.asarray(p, dtype=np.float64) for p in params]
+    L, eps = len(P) // 2, 1e-5
+    hs = [np.asarray(x, dtype=np.float64)]
+    n = len(hs[0])
+    t = np.asarray(t, dtype=np.float64).reshape(n, -1)
+    for l in range(1, L + 1):
+        g = hs[-1] @ P[2 * l - 2].T + P[2 * l - 1]
+        hs.append(1 / (1 + np.exp(-g)) if l < L else g)
+
+    def losses(l, g):
+        while l < L:
+            h = 1 / (1 + np.exp(-g))
+            l += 1
+            g = h @ P[2 * l - 2].T + P[2 * l - 1]
+        return 0.5 * ((g - t) ** 2).sum(axis=1)
+""" + SAMPLEWISE_DELTAS
 
 ODD_PLACES = """
 import glob, importlib, os, shutil, sys, zipfile
@@ -1846,6 +1871,11 @@ ATTACKS += [
            answers_only(REP, {"forward-answer": REPORT_FORWARD, "loss-answer": REPORT_LOSS,
                               "gradient-answer": KIT_NUMERIC_GRADIENT}),
            "gradient = backprop_kit.gradcheck.numerical_gradient of a correct forward/loss",
+           honest=REPORT_FORWARD_LOSS_CELLS),
+    Attack("samplewise_numeric_gradient_report", NUMERIC, REP,
+           answers_only(REP, {"forward-answer": REPORT_FORWARD, "loss-answer": REPORT_LOSS,
+                              "gradient-answer": REPORT_SAMPLEWISE_NUMERIC_GRADIENT}),
+           "report11's gradient by samplewise central differences wrt pre-activations (2 n_l passes per layer)",
            honest=REPORT_FORWARD_LOSS_CELLS),
     Attack("precompute_numeric_in_thread", TIMING, NB2,
            answers_only(NB2, {"output_delta": DUMMIES[NB2]["output_delta"] + "\n\n" + "import json\nfrom backprop_kit.testing import cases as _kc, records as _kr\n" + PRECOMPUTE_THREAD,

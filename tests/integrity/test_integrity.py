@@ -29,12 +29,9 @@ from .attacks import ATTACKS
 
 # Attacks that still gain points, with the reason; each must still gain exactly so (the test fails when one is
 # fixed: then delete its entry). Printed with the table, never hidden.
-KNOWN_GAPS = {
-    "samplewise_numeric_backward": (
-        9, "each layer's delta by central differences, one hidden unit at a time for all samples at once (2 n_l "
-           "forward passes per layer), then the analytic dW = delta^T h: its cost grows with the widths, not the "
-           "parameter count, so no network small enough to publish its gradients stops it in a cell's time"),
-}
+KNOWN_GAPS = {}
+# samplewise_numeric_backward (9 points until 2026-11-29) was closed by 11_02's deep, wide large network and its
+# sketched answer (lib/backprop/grading/builders/nb_11_02.py, backprop_kit.testing.sketch).
 
 
 def test_attack_classes_and_targets():
