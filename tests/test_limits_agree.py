@@ -108,3 +108,14 @@ def test_the_student_instructions_state_the_limit():
     from backprop_course.release.kit_wheel import install_readme
     assert limits.limits_text() in install_readme("backprop_kit-0.1.0-py3-none-any.whl")  # release/kit/README.md
     assert limits.limits_text() in (ROOT / "README.md").read_text(encoding="utf-8")  # the student's walkthrough
+
+
+NOTEBOOKS = sorted((ROOT / "source").glob("*/*.ipynb"))
+
+
+@pytest.mark.parametrize("source", NOTEBOOKS, ids=lambda p: p.stem)
+@pytest.mark.parametrize("side", ["source", "release"])
+def test_each_notebook_states_the_limit_in_its_first_cell(source, side):
+    nb = nbformat.read(ROOT / side / source.parent.name / source.name, as_version=4)
+    first_markdown = next(c for c in nb.cells if c.cell_type == "markdown").source.replace("**", "")
+    assert limits.limits_text() in first_markdown, f"{side}/{source.name} does not say 「{limits.limits_text()}」"
