@@ -86,6 +86,11 @@ def load(path=CATALOGUE):
     return Catalogue(mutants, seeds)
 
 
+# One runner process grades all of a notebook's mutants; 11_02's large gradient case (2.4 M parameters) made
+# its runs take close to 900 s on a loaded 2-core machine: the bound only stops a runner that hangs.
+RUNNER_SECONDS = 1800
+
+
 def notebook_path(notebook):
     return REPO / "source" / f"{notebook}.ipynb"
 
@@ -102,7 +107,7 @@ def run_path(path, runs, jobs=1):
         runs_json.write_text(json.dumps(runs, ensure_ascii=False), encoding="utf-8")
         env = dict(os.environ, MUTANT_JOBS=str(jobs), OPENBLAS_NUM_THREADS="1", MPLBACKEND="Agg")
         done = subprocess.run([sys.executable, str(RUNNER), str(path), str(runs_json), str(output_json)],
-                              env=env, capture_output=True, text=True, timeout=900)
+                              env=env, capture_output=True, text=True, timeout=RUNNER_SECONDS)
         if done.returncode != 0:
             raise RuntimeError(f"runner failed on {path}:\n{done.stderr[-3000:]}")
         return json.loads(output_json.read_text(encoding="utf-8"))
