@@ -33,9 +33,11 @@ import sys
 import tempfile
 import time
 
+from backprop_kit.limits import CELL_SECONDS
+
 REFERENCE = "reference"
 WARNING_LINE = re.compile(r":\d+: \w*Warning: ")      # the IgnorePattern of nbgrader_config.py
-CELL_TIMEOUT = 60                                     # seconds, as Execute.timeout in nbgrader_config.py
+CELL_TIMEOUT = CELL_SECONDS                           # grading's limit per cell (nbgrader_config.py reads it too)
 MAX_CHILDREN = int(os.environ.get("MUTANT_JOBS", "2"))
 MAX_MESSAGE = 2000
 

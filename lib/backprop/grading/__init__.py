@@ -18,6 +18,8 @@ judges what came out.
               every grading run (held-out targets never enter a kernel).
 - `verdicts`  build_cases -> cases_file_text (inputs only, for the kernel) -> judge_notebook: a Verdict per
               test cell from the answer records in its outputs, compared by the kit's `compare`.
+- `digit_training` 11_03's decision judged by the grader's own training of the published HYPERPARAMS on hidden
+              splits (the reference MLP, the notebook's batching), memoised per (settings, split).
 - `mistakes`  diagnosis of a wrong gradient against models of the catalogue's mistakes (Japanese hints).
 - `visible`   `python -m backprop.grading.visible` writes the visible cases shipped in the kit.
 
