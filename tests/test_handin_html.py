@@ -239,7 +239,7 @@ def run_marker(tmp_path):
 
 
 @pytest.mark.parametrize("case", ["truncated_in_styles", "truncated_in_embedded", "not_utf8", "fifty_mb", "deep_nesting",
-                                  "embedded_not_json", "two_embedded", "script", "foreign_ids", "other_notebook",
+                                  "embedded_not_json", "embedded_not_a_notebook", "embedded_v3", "two_embedded", "script", "foreign_ids", "other_notebook",
                                   "no_input", "pdf", "cells_missing", "empty", "binary"])
 def test_hostile_and_broken_pages(course, pages, case, tmp_path):
     by_route, exact = pages
@@ -258,6 +258,9 @@ def test_hostile_and_broken_pages(course, pages, case, tmp_path):
         "fifty_mb": lab.replace(b"</body>", b"<p>" + b"x" * (50 * 2**20) + b"</p></body>"),
         "deep_nesting": lab.replace(b"<body", b"<div>" * 200_000 + b"<body", 1),
         "embedded_not_json": with_embedded(page, "{not json </script> <script>"),
+        "embedded_not_a_notebook": with_embedded(page, '{"cells": {}, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}'),
+        "embedded_v3": with_embedded(page, nbformat.writes(nbformat.v3.new_notebook(worksheets=[
+            nbformat.v3.new_worksheet(cells=[nbformat.v3.new_code_cell("x = 1")])]), version=3)),
         "two_embedded": page.replace(b"</body>", EMBED.search(page).group(0) + b"</body>"),
         "script": lab.replace(b"</body>", f'<script>fetch("x");</script><script type="text/python">'
                                            f'open({str(marker)!r}, "w")</script>'
@@ -276,8 +279,11 @@ def test_hostile_and_broken_pages(course, pages, case, tmp_path):
     if case in expected_not_gradable:
         assert not handin.gradable and expected_not_gradable[case] in kinds(handin), kinds(handin)
         assert handin.problems[-1].japanese and handin.problems[-1].text
-    elif case in ("truncated_in_embedded", "embedded_not_json", "two_embedded"):
+    elif case in ("truncated_in_embedded", "embedded_not_json", "embedded_not_a_notebook", "two_embedded"):
         assert handin.gradable and kinds(handin) == ["html_embedded_ignored", "html_rebuilt"]
+        assert case != "embedded_not_a_notebook" or "not a valid notebook" in handin.problems[0].detail
+    elif case == "embedded_v3":  # nbformat reads an older format (converted): its one cell is no cell of the toy's
+        assert not handin.gradable and kinds(handin) == ["html_wrong_assignment"], kinds(handin)
     else:
         assert handin.gradable and kinds(handin) == ["html_rebuilt"], kinds(handin)
         assert "open(" not in handin.notebook_text and "fetch" not in handin.notebook_text

@@ -20,6 +20,7 @@ holding only one space) do not come back; every other character of the code does
 """
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -89,8 +90,53 @@ def read_page(data: bytes) -> ScannedPage | Problem:
         return Problem("html_unreadable", f"HTML scan failed: {type(err).__name__}")
 
 
-def _embedded_notebook(reader: ScannedPage) -> tuple[NotebookNode | None, str, str]:
-    """(notebook, its exact text, why it is not used: '' when it is)."""
+CELL_KEYS = {"code": {"id", "cell_type", "metadata", "execution_count", "source", "outputs"},
+             "markdown": {"id", "cell_type", "metadata", "attachments", "source"}}
+CELL_KEYS["raw"] = CELL_KEYS["markdown"]
+NOTEBOOK_KEYS = {"metadata", "nbformat_minor", "nbformat", "cells"}
+
+
+@dataclass(frozen=True)
+class EmbeddedCell:
+    """What collect compares of an embedded notebook's cell with the page: its id ('' without one), kind, code."""
+
+    cell_id: str
+    cell_type: str
+    source: str
+
+
+def _plain_cells(text: str) -> list[EmbeddedCell] | None:
+    """The cells of a notebook text of nbformat 4 with the keys and value types the schema gives a notebook and its
+    cells (what collect reads of it); None for anything else (then nbformat reads and validates it). Outputs and
+    metadata are not looked into: autograde runs the notebook again, as it does an .ipynb hand-in."""
+    try:
+        nb = json.loads(text)
+    except ValueError:
+        return None
+    if not (isinstance(nb, dict) and nb.keys() == NOTEBOOK_KEYS and type(nb["nbformat"]) is int and
+            nb["nbformat"] == 4 and type(nb["nbformat_minor"]) is int and nb["nbformat_minor"] >= 0 and
+            isinstance(nb["metadata"], dict) and isinstance(nb["cells"], list)):
+        return None
+    cells = []
+    for cell in nb["cells"]:
+        kind = cell.get("cell_type") if isinstance(cell, dict) else None
+        if kind not in CELL_KEYS or not cell.keys() <= CELL_KEYS[kind] or not isinstance(cell.get("metadata"), dict):
+            return None
+        source, cell_id = cell.get("source"), cell.get("id", "")
+        if isinstance(source, list) and all(isinstance(line, str) for line in source):
+            source = "".join(source)
+        if not isinstance(source, str) or ("id" in cell or nb["nbformat_minor"] >= 5) and \
+                not (isinstance(cell_id, str) and CELL_ID.fullmatch(cell_id)):
+            return None
+        if kind == "code" and not (isinstance(cell.get("outputs"), list) and "execution_count" in cell and
+                                   type(cell["execution_count"]) in (int, type(None))):
+            return None
+        cells.append(EmbeddedCell(cell_id, kind, source))
+    return cells
+
+
+def _embedded_notebook(reader: ScannedPage) -> tuple[list[EmbeddedCell] | None, str, str]:
+    """(the embedded notebook's cells, its exact text, why it is not used: '' when it is)."""
     if len(reader.embedded) > 1:
         return None, "", f"{len(reader.embedded)} embedded notebooks, expected one"
     attributes, shown = reader.embedded[0]
@@ -98,14 +144,17 @@ def _embedded_notebook(reader: ScannedPage) -> tuple[NotebookNode | None, str, s
     digest = attributes.get("data-sha256", "")
     if notebook_digest(text) != digest:
         return None, "", "its SHA-256 does not match the one recorded in the page (altered or truncated)"
-    invalid = {}
+    cells = _plain_cells(text)
+    if cells is not None:
+        return cells, text, ""
+    invalid = {}  # not of the plain shape: nbformat reads it (older formats are converted) and says what is wrong
     try:
         nb = nbformat.reads(text, as_version=4, capture_validation_error=invalid)  # validated once, in there
     except Exception as err:
         return None, "", f"not a valid notebook ({type(err).__name__})"
     if invalid:
         return None, "", f"not a valid notebook ({type(invalid['ValidationError']).__name__})"
-    return nb, text, ""
+    return [EmbeddedCell(c.get("id", ""), c.cell_type, c.source) for c in nb.cells], text, ""
 
 
 def _cell_ids(nb: NotebookNode) -> list[str]:
@@ -221,15 +270,15 @@ def read_html_handin(data: bytes, notebook: str, templates: dict[str, NotebookNo
         return HtmlHandin(None, "unreadable", [reader])
     problems: list[Problem] = []
     if reader.embedded:
-        nb, text, unused = _embedded_notebook(reader)
-        if nb is not None:
-            wrong = _belongs(set(_cell_ids(nb)), notebook, templates)
+        cells, text, unused = _embedded_notebook(reader)
+        if cells is not None:
+            embedded_ids = {c.cell_id for c in cells}
+            wrong = _belongs(embedded_ids, notebook, templates)
             if wrong:
                 return HtmlHandin(None, "export-html", [wrong])
             shown = {c.cell_id: c.code for c in reader.cells if c.kind == "code"}
-            differ = [c.get("id") for c in nb.cells if c.cell_type == "code"
-                      and (shown.get(c.get("id")) is None or comparable(shown[c.get("id")]) != comparable(c.source))]
-            embedded_ids = set(_cell_ids(nb))
+            differ = [c.cell_id for c in cells if c.cell_type == "code"
+                      and (shown.get(c.cell_id) is None or comparable(shown[c.cell_id]) != comparable(c.source))]
             extra = [i for i in shown if i not in embedded_ids]
             if differ or extra:
                 problems.append(Problem("html_edited", ", ".join(differ + [f"{i} (only in the page)" for i in extra])))
