@@ -31,73 +31,75 @@ LARGE = ((200, *range(440, 249, -10), 10), 296)       # 20 hidden layers 440, 43
 SKETCH_COLUMNS = 4
 
 
-def large_case(rng, activation=None):
-    """(kernel inputs, Case, sketch matrices) of the large network (sigmoid hidden layers), drawn from rng; with
-    activation, the inputs of backward_activation."""
+def large_recipe(rng, activation=None):
+    """The kernel's inputs for the large network (sigmoid hidden layers): a recipe drawn from rng; with activation,
+    the inputs of backward_activation."""
     recipe = {"sizes": list(LARGE[0]), "n_samples": LARGE[1], "seed": int(rng.integers(2**31)),
               "targets": "one-hot", "arguments": ["params", "hs", "t"],
               "sketch": {"seed": int(rng.integers(2**31)), "columns": SKETCH_COLUMNS}}
     if activation is not None:
         recipe["constants"] = {"activation": activation}
         recipe["arguments"].append("activation")
-    return {"generated": recipe}, generated_case(recipe), sketch_matrices(recipe["sizes"], recipe["sketch"])
+    return {"generated": recipe}
+
+
+def large_truth(given, exercise):
+    """(the sketch of the reference backward on the recipe's network, its context: the sketch matrices, so no
+    diagnosis on it: the catalogue's models are full gradients; the small cases, judged first, name the mistake)."""
+    recipe = given["generated"]
+    case, matrices = generated_case(recipe), sketch_matrices(recipe["sizes"], recipe["sketch"])
+    truth = sketch_value(list(reference_gradients(case)), recipe["sizes"], matrices)
+    return truth, {**_context(exercise, case, None, given), "sketch": matrices}
 
 
 def with_large_case(small: Built, rng, exercise="backward") -> Built:
     """small's cases and the large network, judged against the sketch of the reference backward: every graded
     backward test holds one, so an answer by numerical differentiation fails them all (the kernel builds it from
-    the recipe, its caches hs with the notebook's own forward). Its context holds the sketch matrices: no
-    diagnosis on it (the catalogue's models are full gradients; the small cases, judged first, name the mistake)."""
+    the recipe, its caches hs with the notebook's own forward). Truth computed when first needed."""
     if rng is None:
         return small
-    given, case, matrices = large_case(rng, "sigmoid" if exercise == "backward_activation" else None)
-    truth = sketch_value(list(reference_gradients(case)), LARGE[0], matrices)
-    return Built({"cases": small.inputs["cases"] + [given]}, small.expected + [truth],
-                 small.context + [{**_context(exercise, case, None, given), "sketch": matrices}])
+    given = large_recipe(rng, "sigmoid" if exercise == "backward_activation" else None)
+
+    def truth():
+        value, context = large_truth(given, exercise)
+        return small.expected + [value], small.context + [context]
+    return Built({"cases": small.inputs["cases"] + [given]}, later=truth)
 
 
 def _context(name, case, layer, inputs):
     return {"exercise": name, "case": case, "layer": layer, "inputs": inputs}
 
 
+def deferred(exercise, pairs, inputs, truth):
+    """A Built of these inputs whose truth, truth(case, layer) per (case, layer) of pairs, is computed when first
+    needed; contexts name the exercise."""
+    def later():
+        return ([truth(case, layer) for case, layer in pairs],
+                [_context(exercise, case, layer, given) for (case, layer), given in zip(pairs, inputs)])
+    return Built({"cases": inputs}, later=later)
+
+
 def build_output_delta(cases):
-    inputs, expected, context = [], [], []
-    for case in cases:
-        given = {"h_L": case.hs[-1], "t": case.t}
-        inputs.append(given)
-        expected.append(numerical_delta(case, case.depth))
-        context.append(_context("output_delta", case, case.depth, given))
-    return Built({"cases": inputs}, expected, context)
+    pairs = [(case, case.depth) for case in cases]
+    inputs = [{"h_L": case.hs[-1], "t": case.t} for case in cases]
+    return deferred("output_delta", pairs, inputs, numerical_delta)
 
 
 def build_hidden_delta(cases_and_layers):
-    inputs, expected, context = [], [], []
-    for case, layer in cases_and_layers:
-        given = {"delta_next": numerical_delta(case, layer + 1), "W_next": case.params[2 * layer], "h": case.hs[layer]}
-        inputs.append(given)
-        expected.append(numerical_delta(case, layer))
-        context.append(_context("hidden_delta", case, layer, given))
-    return Built({"cases": inputs}, expected, context)
+    inputs = [{"delta_next": numerical_delta(case, layer + 1), "W_next": case.params[2 * layer], "h": case.hs[layer]}
+              for case, layer in cases_and_layers]
+    return deferred("hidden_delta", cases_and_layers, inputs, numerical_delta)
 
 
 def build_param_gradients(cases_and_layers):
-    inputs, expected, context = [], [], []
-    for case, layer in cases_and_layers:
-        given = {"delta": numerical_delta(case, layer), "h_prev": case.hs[layer - 1]}
-        inputs.append(given)
-        expected.append(list(numerical_layer_gradients(case, layer)))
-        context.append(_context("param_gradients", case, layer, given))
-    return Built({"cases": inputs}, expected, context)
+    inputs = [{"delta": numerical_delta(case, layer), "h_prev": case.hs[layer - 1]} for case, layer in cases_and_layers]
+    return deferred("param_gradients", cases_and_layers, inputs,
+                    lambda case, layer: list(numerical_layer_gradients(case, layer)))
 
 
 def build_backward(cases, truth=numerical_param_gradients):
-    inputs, expected, context = [], [], []
-    for case in cases:
-        given = {"params": list(case.params), "hs": list(case.hs), "t": case.t}
-        inputs.append(given)
-        expected.append(list(truth(case)))
-        context.append(_context("backward", case, None, given))
-    return Built({"cases": inputs}, expected, context)
+    inputs = [{"params": list(case.params), "hs": list(case.hs), "t": case.t} for case in cases]
+    return deferred("backward", [(case, None) for case in cases], inputs, lambda case, _: list(truth(case)))
 
 
 def reference_gradients(case):
@@ -159,13 +161,10 @@ def relu_case(rng, depth, fixed=None):
 def build_backward_activation(cases):
     """Truth: the reference MLP's backward with the case's hidden activation (tests/test_grading.py checks it
     against central differences on these setups)."""
-    inputs, expected, context = [], [], []
-    for case in cases:
-        given = {"params": list(case.params), "hs": list(case.hs), "t": case.t, "activation": case.hidden}
-        inputs.append(given)
-        expected.append(list(reference_gradients(case)))
-        context.append(_context("backward_activation", case, None, given))
-    return Built({"cases": inputs}, expected, context)
+    inputs = [{"params": list(case.params), "hs": list(case.hs), "t": case.t, "activation": case.hidden}
+              for case in cases]
+    return deferred("backward_activation", [(case, None) for case in cases], inputs,
+                    lambda case, _: list(reference_gradients(case)))
 
 
 def backward_activation_visible(rng):

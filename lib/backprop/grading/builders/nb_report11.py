@@ -110,30 +110,34 @@ def reference_gradients(case):
 
 
 def build_gradient(cases, flat=False, truth=numerical_param_gradients):
-    inputs, expected, context = [], [], []
-    for case in cases:
-        given = {"params": list(case.params), "x": case.x, "t": case.t[:, 0] if flat else case.t}
-        inputs.append(given)
-        expected.append(list(truth(case)))
-        context.append({"exercise": "backward", "case": case, "layer": None, "inputs": given})
-    return Built({"cases": inputs}, expected, context)
+    """The kernel's inputs at once; the truth (central differences) when first needed (builders.Built)."""
+    inputs = [{"params": list(case.params), "x": case.x, "t": case.t[:, 0] if flat else case.t} for case in cases]
+
+    def later():
+        return ([list(truth(case)) for case in cases],
+                [{"exercise": "backward", "case": case, "layer": None, "inputs": given}
+                 for case, given in zip(cases, inputs)])
+    return Built({"cases": inputs}, later=later)
 
 
 def with_large_case(small: Built, rng, flat=False) -> Built:
     """small's cases and one network on which central differences cannot finish within a cell's time limit (a
     recipe: backprop_kit.testing.networks), judged against the sketch of the reference backward (no diagnosis on
-    it). Every graded gradient test holds one, so an answer by numerical differentiation fails them all."""
+    it). Every graded gradient test holds one, so an answer by numerical differentiation fails them all. The
+    recipe is drawn at once, the truth computed when first needed."""
     sizes = list(LARGE[0][:-1]) + [1] if flat else list(LARGE[0])
     recipe = {"sizes": sizes, "n_samples": LARGE[1], "seed": int(rng.integers(2**31)), "targets": "real",
               "flat": flat, "arguments": ["params", "x", "t"],
               "sketch": {"seed": int(rng.integers(2**31)), "columns": SKETCH_COLUMNS}}
-    case = generated_case(recipe, output="identity")
     given = {"generated": recipe}
-    matrices = sketch_matrices(sizes, recipe["sketch"])
-    truth = sketch_value(list(reference_gradients(case)), sizes, matrices)
-    return Built({"cases": small.inputs["cases"] + [given]}, small.expected + [truth],
-                 small.context + [{"exercise": "backward", "case": case, "layer": None, "inputs": given,
-                                   "sketch": matrices}])
+
+    def later():
+        case = generated_case(recipe, output="identity")
+        matrices = sketch_matrices(sizes, recipe["sketch"])
+        truth = sketch_value(list(reference_gradients(case)), sizes, matrices)
+        return small.expected + [truth], small.context + [{"exercise": "backward", "case": case, "layer": None,
+                                                           "inputs": given, "sketch": matrices}]
+    return Built({"cases": small.inputs["cases"] + [given]}, later=later)
 
 
 def gradient_visible(rng):
