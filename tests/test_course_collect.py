@@ -229,3 +229,34 @@ def test_two_assignments_with_the_same_notebook_names(course, tmp_path):
     assert [reason for _, reason in report.skipped] == [
         "toy is a notebook of toy, toy2: say which with --assignment",
         "toy_extra is a notebook of toy, toy2: say which with --assignment"]
+
+
+def tree(folder):
+    return {str(p.relative_to(folder)): p.read_bytes() if p.is_file() else None for p in sorted(folder.rglob("*"))}
+
+
+def test_the_threaded_unzip_extracts_what_extractall_extracts(tmp_path):
+    from backprop_course.collect.downloads import _extract_all, _plain_names
+    entries = {f"{'s%07d' % n}{'/sub' * (n % 3)}/page {n}.html": b"<p>%d</p>" % n * (n * 997) for n in range(24)}
+    entries.update({"empty folder/": b"", "s0000001/": b""})
+    archive = write_zip(tmp_path / "class.zip", entries)
+    with zipfile.ZipFile(archive) as zf:
+        assert _plain_names(zf.infolist()) is not None  # the threads run on this one
+        zf.extractall(tmp_path / "one by one")
+        _extract_all(zf, tmp_path / "threads")
+    assert tree(tmp_path / "threads") == tree(tmp_path / "one by one") and len(tree(tmp_path / "threads")) > 24
+    for names in (["a/../b", "c"], ["a", "a/b"], ["x", "x"], ["/abs"], ["a//b"]):
+        assert _plain_names([zipfile.ZipInfo(name) for name in names]) is None, names
+
+
+def test_a_broken_member_stops_the_threaded_unzip_where_extractall_stops(tmp_path):
+    from backprop_course.collect.downloads import _extract_all
+    entries = {f"s{1000000 + n}_toy.html": (b"member %02d " % n) * 5000 for n in range(20)}
+    archive = write_zip(tmp_path / "broken.zip", entries)  # stored: the text of member 7 is in the file as it is
+    archive.write_bytes(archive.read_bytes().replace(b"member 07 ", b"member 7! ", 1))
+    outcomes = []
+    for way, extract in (("one by one", zipfile.ZipFile.extractall), ("threads", _extract_all)):
+        with zipfile.ZipFile(archive) as zf, pytest.raises(zipfile.BadZipFile) as raised:
+            extract(zf, tmp_path / way)
+        outcomes.append((str(raised.value), tree(tmp_path / way)))
+    assert outcomes[0] == outcomes[1] and len(outcomes[0][1]) == 8  # members 0-6, and 7 up to its bad CRC

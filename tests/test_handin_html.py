@@ -294,6 +294,7 @@ def test_hostile_and_broken_pages(course, pages, case, tmp_path):
 # -- collect: HTML in an LMS download ---------------------------------------------------------------------------------
 
 import io  # noqa: E402
+import shutil  # noqa: E402
 import zipfile  # noqa: E402
 
 from backprop_course.collect import collect  # noqa: E402
@@ -337,6 +338,37 @@ def test_collect_places_html_hand_ins_and_keeps_the_pages(course, pages, tmp_pat
     assert "NOT GRADABLE" in placed["s2600004_toy.html"] and "nbconvert classic" in placed["s2600003_toy.htm"]
     reasons = {found.split("/")[-1]: reason for found, reason in report.skipped}
     assert "s2600005_toy.ipynb" in reasons["s2600005_toy.html"] and "HTML" in reasons["s2600005_toy.html"]
+
+
+def test_pages_read_by_a_pool_of_workers_give_what_collect_gives_alone(course, pages, tmp_path, monkeypatch):
+    from backprop_course.collect import page_pool
+    by_route, exact = pages
+    no_input = HTMLExporter(template_name="lab", exclude_input=True).from_notebook_node(nbformat.reads(exact, 4))[0]
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as zf:
+        for number in range(12):  # export-html (with the uploader's id), lab, classic, no input, ...
+            student, page = f"s26000{number + 10}", [*by_route.values(), no_input.encode()][number % 4]
+            zf.writestr(f"{student}_toy{'_extra' if number == 5 else ''}.html", page.replace(b"s2600001",
+                                                                                             student.encode()))
+        zf.writestr("s2600030_toy.html", by_route["lab"].replace(b"</body>", b"<p>student id: s2600031</p></body>"))
+        zf.writestr("s2600032_toy.ipynb", exact)
+    delivery = tmp_path / "download.zip"
+    delivery.write_bytes(buffer.getvalue())
+    monkeypatch.setattr(page_pool, "usable_cores", lambda: 2)  # a pool even on one core
+    outcomes = []
+    for way, pool_from in (("alone", 10**6), ("pool", 1)):
+        monkeypatch.setattr(page_pool, "POOL_FROM", pool_from)
+        here = Course.at(shutil.copytree(course, tmp_path / way, ignore=shutil.ignore_patterns("submitted")))
+        with page_pool.PageReader(here, 13) as reader:
+            assert (reader._pool is not None) == (way == "pool")
+        report = collect(here, delivery)
+        submitted = here.folder("submitted")
+        files = {str(f.relative_to(submitted)): f.read_bytes() for f in sorted(submitted.rglob("*")) if f.is_file()}
+        outcomes.append((report, files))
+    assert outcomes[0] == outcomes[1]
+    report, files = outcomes[0]
+    assert len(report.placed) == 13 and [r.claims for r in report.rejected] == [("s2600031",)]
+    assert sum("NOT GRADABLE" in where for _, where in report.placed) == 4  # no input (3), toy_extra's page (1)
 
 
 # -- Round trip on report11: the score per test cell from each HTML route equals the .ipynb's -------------------------

@@ -18,6 +18,7 @@ import shutil
 import tempfile
 import unicodedata
 import zipfile
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path, PurePath
@@ -26,11 +27,13 @@ from ..course.deadlines import course_timezone, write_submission_time
 from ..course.folder import Course, CourseError
 from ..course.names import DEFAULT_STUDENT_ID, clean_stem, match_notebook
 from ..course.uploads import RejectedUpload, add_rejected
-from .html_handin import (HANDIN_RULE, HANDIN_SUFFIXES, describe, forget_html, handin_order, page_head,
-                          place_html, release_templates)
+from .html_handin import HANDIN_RULE, HANDIN_SUFFIXES, describe, forget_html, handin_order, place_html
 from .identity import claimed_ids, content_claims, place_of
+from .page_pool import MAX_WORKERS, PageReader, usable_cores
 
 MAX_ZIP_DEPTH = 3
+THREADED_UNZIP_FROM = 8  # members; fewer are extracted faster than threads start
+HTML_SUFFIXES = HANDIN_SUFFIXES - {".ipynb"}
 LMS_NAME_TIME = re.compile(r"(?<!\d)(20\d\d)-(\d\d)-(\d\d)-(\d\d)-(\d\d)-(\d\d)(?!\d)")
 IGNORED_PARTS = {"__MACOSX", ".ipynb_checkpoints", ".DS_Store"}
 LAYOUTS = ("Moodle `<full name>_<internal id>_assignsubmission_file_/` folders (or file names), "
@@ -55,6 +58,38 @@ def _notebook_index(course: Course, assignment: str | None = None) -> dict[str, 
     return index
 
 
+def _plain_names(infos: list[zipfile.ZipInfo]) -> set[str] | None:
+    """The folders the members of a zip need, when each member lands at <target>/<its name> (a relative path
+    without empty, '.' or '..' parts, each name once, no file where a folder is needed); else None."""
+    names = [info.filename.removesuffix("/") if info.is_dir() else info.filename for info in infos]
+    if len(set(names)) < len(names) or any(part in ("", ".", "..") for name in names for part in name.split("/")):
+        return None
+    folders = {name for info, name in zip(infos, names) if info.is_dir()}
+    folders |= {name[:cut] for name in names for cut in range(len(name)) if name[cut] == "/"}
+    return None if folders & {info.filename for info in infos if not info.is_dir()} else folders
+
+
+def _extract_all(zf: zipfile.ZipFile, target: Path) -> None:
+    """zf.extractall(target), faster: when the members' names are plain (_plain_names), their folders are made
+    first and the files are decompressed side by side in a few threads (zlib lets go of the GIL), into a new folder.
+    Anything going wrong there (a broken member) starts over with extractall, which stops where it always does."""
+    infos = zf.infolist()
+    folders = _plain_names(infos) if len(infos) >= THREADED_UNZIP_FROM and not target.exists() else None
+    threads = min(MAX_WORKERS, usable_cores())
+    if folders is None or threads < 2:
+        zf.extractall(target)
+        return
+    for name in sorted(folders):
+        (target / name).mkdir(parents=True, exist_ok=True)
+    try:
+        with ThreadPoolExecutor(threads) as pool:
+            for _ in pool.map(lambda info: zf.extract(info, target), [i for i in infos if not i.is_dir()]):
+                pass
+    except Exception:  # noqa: BLE001 (raised again by extractall, from the member before which it stops)
+        shutil.rmtree(target, ignore_errors=True)
+        zf.extractall(target)
+
+
 def _unpack_zips(folder: Path, report: CollectReport, tz, zip_times: dict[Path, datetime]) -> set[PurePath]:
     """Replace every zip under `folder` by a folder of its contents (zips in zips too, a few levels);
     returns those folders, relative to `folder`. `zip_times` gets each file's time from the outermost zip
@@ -67,7 +102,7 @@ def _unpack_zips(folder: Path, report: CollectReport, tz, zip_times: dict[Path, 
             outer = zip_times.get(archive)
             try:
                 with zipfile.ZipFile(archive) as zf:
-                    zf.extractall(target)
+                    _extract_all(zf, target)
                     for info in zf.infolist():  # keep the upload times: the newest duplicate wins
                         when = outer or datetime(*info.date_time, tzinfo=tz)
                         zip_times[target / info.filename] = when
@@ -104,35 +139,52 @@ def upload_time(path: Path, place, zip_times: dict[Path, datetime], tz) -> tuple
     return datetime.fromtimestamp(path.stat().st_mtime, tz), "file modification time"
 
 
-def _candidates(course: Course, files: list[Path], base: Path, download_zips: set[PurePath], report: CollectReport,
-                assignment: str | None, times: dict) -> tuple[dict[tuple[str, str, str], list[Path]], dict[str, list]]:
-    """(uploader, assignment, notebook) -> the uploader's own files for it, and the rejected files by
-    assignment; everything else goes to report.skipped."""
-    index = _notebook_index(course, assignment)
-    settings = course.settings.get("collect", {})
-    pattern = settings.get("student_id_pattern", DEFAULT_STUDENT_ID)
-    participants = {str(k): v for k, v in settings.get("participants", {}).items()}
-    claims: dict[tuple[str, str, str], list[Path]] = {}
-    rejected: dict[str, list] = {}
+def _placeable(course: Course, files: list[Path], base: Path, download_zips: set[PurePath],
+               pattern: str) -> list[tuple[str, str] | tuple[Path, object]]:
+    """In the order of `files`: (found file, reason) for each file skipped by its name or place, and (path, its LMS
+    place) for each hand-in to look into."""
+    participants = {str(k): v for k, v in course.settings.get("collect", {}).get("participants", {}).items()}
+    found: list = []
     for path in files:
         relative = path.relative_to(base)
         if IGNORED_PARTS & set(relative.parts) or path.name.startswith("._"):
-            report.skipped.append((str(relative), "system file (macOS metadata or checkpoint)"))
+            found.append((str(relative), "system file (macOS metadata or checkpoint)"))
             continue
         if path.suffix.lower() not in HANDIN_SUFFIXES:
-            report.skipped.append((str(relative), f"a {path.suffix or 'plain'} file: only .ipynb and .html hand-ins "
-                                                  "are graded"))
+            found.append((str(relative), f"a {path.suffix or 'plain'} file: only .ipynb and .html hand-ins "
+                                         "are graded"))
             continue
         place = place_of(relative, download_zips, pattern, participants)
         if place is None:
-            report.skipped.append((str(relative), f"no student id: not in a per-student place of the LMS ({LAYOUTS})"))
+            found.append((str(relative), f"no student id: not in a per-student place of the LMS ({LAYOUTS})"))
             continue
         if place.uploader is None:
-            report.skipped.append((str(relative), f"no student id: the {place.layout} {place.name} names none "
-                                                  "(map its internal id in [collect.participants] of course.toml)"))
+            found.append((str(relative), f"no student id: the {place.layout} {place.name} names none "
+                                         "(map its internal id in [collect.participants] of course.toml)"))
             continue
-        data = path.read_bytes() if path.suffix.lower() == ".ipynb" else page_head(path)
-        foreign = (claimed_ids(place.own_parts, pattern) | content_claims(data, pattern)) - {place.uploader}
+        found.append((path, place))
+    return found
+
+
+def _candidates(course: Course, files: list[Path], base: Path, download_zips: set[PurePath], report: CollectReport,
+                assignment: str | None, times: dict,
+                pages: PageReader) -> tuple[dict[tuple[str, str, str], list[Path]], dict[str, list]]:
+    """(uploader, assignment, notebook) -> the uploader's own files for it, and the rejected files by
+    assignment; everything else goes to report.skipped."""
+    index = _notebook_index(course, assignment)
+    pattern = course.settings.get("collect", {}).get("student_id_pattern", DEFAULT_STUDENT_ID)
+    claims: dict[tuple[str, str, str], list[Path]] = {}
+    rejected: dict[str, list] = {}
+    found = _placeable(course, files, base, download_zips, pattern)
+    html = [path for path, _ in found if isinstance(path, Path) and path.suffix.lower() != ".ipynb"]
+    page_claims = dict(zip(html, pages.claims(html, pattern)))
+    for path, place in found:
+        if not isinstance(path, Path):
+            report.skipped.append((path, place))
+            continue
+        relative = path.relative_to(base)
+        said = page_claims[path] if path in page_claims else content_claims(path.read_bytes(), pattern)
+        foreign = (claimed_ids(place.own_parts, pattern) | said) - {place.uploader}
         stem = PurePath(place.own_parts[-1]).stem
         for other in foreign:
             stem = clean_stem(stem, other)
@@ -177,32 +229,42 @@ def collect(course: Course, delivery: Path, assignment: str | None = None) -> Co
         times = {"tz": course_timezone(course.settings), "zip": {}}
         download_zips = _unpack_zips(base, report, times["tz"], times["zip"])
         files = sorted(p for p in base.rglob("*") if p.is_file())
-        candidates, rejected = _candidates(course, files, base, download_zips, report, assignment, times)
-        templates = release_templates(course) if any(p.suffix.lower() != ".ipynb" for ps in candidates.values()
-                                                      for p in ps) else {}
-        for (student, assignment_id, notebook), paths in sorted(candidates.items()):
-            paths.sort(key=handin_order, reverse=True)
-            target = course.folder("submitted") / student / assignment_id / f"{notebook}.ipynb"
-            target.parent.mkdir(parents=True, exist_ok=True)
-            newest = str(paths[0].relative_to(base))
-            if paths[0].suffix.lower() == ".ipynb":
-                shutil.copy2(paths[0], target)
-                forget_html(target.parent, notebook)
-                report.placed.append((newest, str(target.relative_to(course.root))))
-            else:
-                handin = place_html(paths[0], target.parent, notebook, templates)
-                report.placed.append((newest, f"{target.relative_to(course.root)} {describe(handin)}"))
-            write_submission_time(target.parent, *times[paths[0]], newest)  # nbgrader's timestamp.txt
-            for older in paths[1:]:
-                found = str(older.relative_to(base))
-                report.superseded.append((found, f"{student}/{notebook}", newest))
-                why = "the newer " if older.suffix == paths[0].suffix else f"({HANDIN_RULE}) "
-                report.skipped.append((found, f"superseded by {why}{newest} for {student}/{notebook}"))
+        with PageReader(course, sum(p.suffix.lower() in HTML_SUFFIXES for p in files)) as pages:
+            candidates, rejected = _candidates(course, files, base, download_zips, report, assignment, times, pages)
+            _place(course, base, candidates, times, report, pages)
     for assignment_id, entries in rejected.items():
         add_rejected(course, assignment_id, entries)
         for entry in entries:  # the uploader gets a status even without a notebook of his own
             (course.folder("submitted") / entry.uploader / assignment_id).mkdir(parents=True, exist_ok=True)
     return report
+
+
+def _place(course: Course, base: Path, candidates: dict[tuple[str, str, str], list[Path]], times: dict,
+           report: CollectReport, pages: PageReader) -> None:
+    """The newest of each uploader's files for a notebook placed under submitted/ (HTML pages read by `pages`,
+    side by side, while the files before them are placed); the others reported as superseded."""
+    order = sorted(candidates.items())
+    for _, paths in order:
+        paths.sort(key=handin_order, reverse=True)
+    handins = pages.handins([(paths[0], notebook) for (_, _, notebook), paths in order
+                             if paths[0].suffix.lower() != ".ipynb"])
+    for (student, assignment_id, notebook), paths in order:
+        target = course.folder("submitted") / student / assignment_id / f"{notebook}.ipynb"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        newest = str(paths[0].relative_to(base))
+        if paths[0].suffix.lower() == ".ipynb":
+            shutil.copy2(paths[0], target)
+            forget_html(target.parent, notebook)
+            report.placed.append((newest, str(target.relative_to(course.root))))
+        else:
+            handin = place_html(paths[0], target.parent, notebook, next(handins))
+            report.placed.append((newest, f"{target.relative_to(course.root)} {describe(handin)}"))
+        write_submission_time(target.parent, *times[paths[0]], newest)  # nbgrader's timestamp.txt
+        for older in paths[1:]:
+            found = str(older.relative_to(base))
+            report.superseded.append((found, f"{student}/{notebook}", newest))
+            why = "the newer " if older.suffix == paths[0].suffix else f"({HANDIN_RULE}) "
+            report.skipped.append((found, f"superseded by {why}{newest} for {student}/{notebook}"))
 
 
 def _width(text: str) -> int:

@@ -317,11 +317,11 @@ def _keep(page: Path, kept: Path) -> None:
         shutil.copy2(page, kept)
 
 
-def place_html(page: Path, folder: Path, notebook: str, templates: dict[str, NotebookNode]) -> HtmlHandin:
+def place_html(page: Path, folder: Path, notebook: str, handin: HtmlHandin) -> HtmlHandin:
     """In `folder` (submitted/<student>/<assignment>/): the page kept as <notebook>.html, the notebook to grade as
     <notebook>.ipynb (removed when the page gives none) and what collect learnt as <notebook>.handin.json.
-    `page` is collect's own scratch copy of the page: it is linked, not copied, into `folder`."""
-    handin = read_html_handin(page_head(page), notebook, templates)
+    `page` is collect's own scratch copy of the page: it is linked, not copied, into `folder`; `handin` is what
+    read_html_handin gave for it."""
     folder.mkdir(parents=True, exist_ok=True)
     kept = folder / f"{notebook}.html"
     _keep(page, kept)

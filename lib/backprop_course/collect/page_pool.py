@@ -1,0 +1,93 @@
+"""The pages of a download read side by side: what collect needs of an HTML page is a pure function of its bytes
+(the student ids its text claims; the notebook to grade and its problems), so pages are read in a few processes
+while collect decides and places, one by one and in its own order, exactly as it would reading them itself.
+
+A pool of forked workers, one per core the process may use (at most MAX_WORKERS), reads the pages when there are
+POOL_FROM or more HTML files; otherwise, or on one core, the same functions run in collect's process. A worker
+reads a page from collect's scratch copy of the download (at most MAX_HTML_BYTES of it) and loads the course's
+release notebooks the first time it reads a page for a notebook. Results come back in the order of the pages asked.
+"""
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+from ..course.folder import Course
+from .html_handin import HtmlHandin, page_head, read_html_handin, release_templates
+from .identity import content_claims
+
+MAX_WORKERS = 4
+POOL_FROM = 8  # fewer pages are read faster than a pool starts
+CHUNK = 4  # pages a worker takes at a time: small, so that collect places the first pages while the rest are read
+
+_WORKER: dict = {}  # in a worker: the course, and its release notebooks once loaded
+
+
+def _start_worker(course: Course) -> None:
+    _WORKER.clear()
+    _WORKER["course"] = course
+
+
+def _worker_templates() -> dict:
+    if "templates" not in _WORKER:
+        _WORKER["templates"] = release_templates(_WORKER["course"])
+    return _WORKER["templates"]
+
+
+def _claims_job(job: tuple[str, str]) -> set[str]:
+    page, pattern = job
+    return content_claims(page_head(Path(page)), pattern)
+
+
+def _handin_job(job: tuple[str, str]) -> HtmlHandin:
+    page, notebook = job
+    return read_html_handin(page_head(Path(page)), notebook, _worker_templates())
+
+
+def usable_cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+class PageReader:
+    """Reads the HTML pages of one collect: `claims` of many pages, then `handins` of the pages to place.
+    A context manager: the workers end with it."""
+
+    def __init__(self, course: Course, pages: int):
+        self.course = course
+        self._templates = None
+        workers = min(MAX_WORKERS, usable_cores())
+        self._pool = multiprocessing.get_context("fork").Pool(workers, _start_worker, (course,)) \
+            if workers > 1 and pages >= POOL_FROM else None
+
+    def __enter__(self) -> PageReader:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self._pool is not None:
+            self._pool.terminate()
+            self._pool.join()
+            self._pool = None
+
+    def claims(self, pages: list[Path], pattern: str) -> list[set[str]]:
+        """The student ids each page's text claims (identity.content_claims), in the order of `pages`."""
+        jobs = [(str(page), pattern) for page in pages]
+        if self._pool is None:
+            return list(map(_claims_job, jobs))
+        return self._pool.map(_claims_job, jobs, chunksize=CHUNK)
+
+    def templates(self) -> dict:
+        """The course's release notebooks, loaded in this process the first time they are needed."""
+        if self._templates is None:
+            self._templates = release_templates(self.course)
+        return self._templates
+
+    def handins(self, pages: list[tuple[Path, str]]) -> Iterator[HtmlHandin]:
+        """What each (page, notebook) gives (html_handin.read_html_handin), in order, each as soon as it is read."""
+        if self._pool is None:
+            return (read_html_handin(page_head(page), notebook, self.templates()) for page, notebook in pages)
+        return self._pool.imap(_handin_job, [(str(page), notebook) for page, notebook in pages], chunksize=CHUNK)
