@@ -33,6 +33,9 @@ def cell_text(cell: dict) -> str:
     return "  " + _written(alone.cells[0], 2)
 
 
+SOURCE_KEY = '\n   "source": '  # "source", the last of a cell's keys in their order, as it stands in a cell's text
+
+
 class ReleaseTexts:
     """The texts of one release notebook's cells and metadata, each written the first time it is needed."""
 
@@ -40,15 +43,31 @@ class ReleaseTexts:
         self.release = release
         self._cells: dict[int, str] = {}
         self._own = {id(cell) for cell in release.cells}  # the release holds its cells: their ids stay theirs
+        self._by_id = {cell.get("id"): cell for cell in release.cells}
         metadata = strip_transient(nbformat.from_dict({"cells": [], "metadata": release.metadata})).metadata
         self.metadata = _written(metadata, 1)
 
-    def of(self, cell: dict) -> str:
-        if id(cell) not in self._own:
-            return cell_text(cell)
+    def _released(self, cell: dict) -> str:
         if id(cell) not in self._cells:
             self._cells[id(cell)] = cell_text(cell)
         return self._cells[id(cell)]
+
+    def _with_source(self, cell: dict) -> NotebookNode | None:
+        """The release's cell that `cell` is a copy of with another source text (same id, same other values)."""
+        original = self._by_id.get(cell.get("id"))
+        if original is None or not isinstance(cell.get("source"), str) or cell.keys() != original.keys():
+            return None
+        return original if all(cell[key] is original[key] for key in cell if key != "source") else None
+
+    def of(self, cell: dict) -> str:
+        if id(cell) in self._own:
+            return self._released(cell)
+        original = self._with_source(cell)
+        if original is None:
+            return cell_text(cell)
+        text = self._released(original)  # its text up to its source, then the new source as split_lines splits it
+        return text[:text.rindex(SOURCE_KEY) + len(SOURCE_KEY)] + _written(cell["source"].splitlines(True), 3) + \
+            "\n  }"
 
 
 _KEPT: dict[int, ReleaseTexts] = {}
