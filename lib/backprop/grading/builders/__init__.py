@@ -4,41 +4,75 @@
 with a generator, a fresh case of the same kind (visible tests) or a hidden case of sizes drawn within the
 strong setup. The truth comes from the reference library and central differences, in the grader's process.
 """
+from collections.abc import Sequence
 from importlib import import_module
 
 
 class Built:
     """inputs: sent to the kernel; expected: the truth, one per case; context: what diagnoses need (Case, layer).
 
-    The truth may come as `later`, a function returning (expected, context) that is called the first time
-    either is read: the kernel's inputs are drawn at once (and always in the same order), but a test that
-    publishes no answer (an unanswered exercise) never costs the grader its truth. `later` must not draw from
-    the builder's generator (everything it needs is drawn before)."""
+    The truth may come as `truths` instead: per case, a function returning (expected, context) of that case,
+    called the first time either is read. The kernel's inputs are drawn at once (always in the same order), but
+    the truth of a case is computed only when a comparison reaches it: an unanswered test, or one whose first
+    case already failed (NotImplementedError), never costs the grader the large network's truth. A truth
+    function must not draw from the builder's generator (everything it needs is drawn before)."""
 
-    def __init__(self, inputs, expected=None, context=None, later=None):
+    def __init__(self, inputs, expected=None, context=None, truths=None):
         self.inputs = inputs
-        self._expected, self._context, self._later = expected, list(context or []), later
-
-    def _settle(self):
-        if self._later is not None:
-            later, self._later = self._later, None
-            self._expected, context = later()
-            self._context = list(context)
-
-    @property
-    def expected(self):
-        self._settle()
-        return self._expected
-
-    @property
-    def context(self):
-        self._settle()
-        return self._context
+        self.truths = None if truths is None else CaseTruths(truths)
+        self.expected = expected if truths is None else self.truths.part(0)
+        self.context = list(context or []) if truths is None else self.truths.part(1)
 
     @property
     def settled(self):
-        """True once the truth is computed (or was given at once)."""
-        return self._later is None
+        """True once every case's truth is computed (or was given at once)."""
+        return self.truths is None or self.truths.settled
+
+    def plain_expected(self):
+        """expected as plain data (a list when given per case), every case's truth computed."""
+        return self.expected if self.truths is None else list(self.expected)
+
+
+class CaseTruths:
+    """Per-case (expected, context) pairs, each computed on first use and kept."""
+
+    def __init__(self, functions):
+        self.functions, self.done = list(functions), {}
+
+    def __len__(self):
+        return len(self.functions)
+
+    def pair(self, index):
+        if index not in self.done:
+            self.done[index] = self.functions[index]()
+        return self.done[index]
+
+    def part(self, which):
+        return TruthPart(self, which)
+
+    @property
+    def settled(self):
+        return len(self.done) == len(self.functions)
+
+
+class TruthPart(Sequence):
+    """The expected values (which=0) or the contexts (which=1) of CaseTruths, as a read-only list; iterating
+    computes one case at a time, so a comparison that stops at a failed case computes no later truth."""
+
+    def __init__(self, truths, which):
+        self.truths, self.which = truths, which
+
+    def __len__(self):
+        return len(self.truths)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return [self[i] for i in range(len(self))[index]]
+        if index < 0:
+            index += len(self)
+        if not 0 <= index < len(self):
+            raise IndexError(index)
+        return self.truths.pair(index)[self.which]
 
 
 MODULES = {

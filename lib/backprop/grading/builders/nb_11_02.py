@@ -55,15 +55,13 @@ def large_truth(given, exercise):
 def with_large_case(small: Built, rng, exercise="backward") -> Built:
     """small's cases and the large network, judged against the sketch of the reference backward: every graded
     backward test holds one, so an answer by numerical differentiation fails them all (the kernel builds it from
-    the recipe, its caches hs with the notebook's own forward). Truth computed when first needed."""
+    the recipe, its caches hs with the notebook's own forward). Its truth is computed when a comparison reaches
+    it (builders.Built), that is, after every small case passed."""
     if rng is None:
         return small
     given = large_recipe(rng, "sigmoid" if exercise == "backward_activation" else None)
-
-    def truth():
-        value, context = large_truth(given, exercise)
-        return small.expected + [value], small.context + [context]
-    return Built({"cases": small.inputs["cases"] + [given]}, later=truth)
+    return Built({"cases": small.inputs["cases"] + [given]},
+                 truths=small.truths.functions + [lambda: large_truth(given, exercise)])
 
 
 def _context(name, case, layer, inputs):
@@ -71,12 +69,11 @@ def _context(name, case, layer, inputs):
 
 
 def deferred(exercise, pairs, inputs, truth):
-    """A Built of these inputs whose truth, truth(case, layer) per (case, layer) of pairs, is computed when first
-    needed; contexts name the exercise."""
-    def later():
-        return ([truth(case, layer) for case, layer in pairs],
-                [_context(exercise, case, layer, given) for (case, layer), given in zip(pairs, inputs)])
-    return Built({"cases": inputs}, later=later)
+    """A Built of these inputs whose truth, truth(case, layer) for the (case, layer) of each case, is computed
+    when first read; contexts name the exercise."""
+    def case_truth(case, layer, given):
+        return lambda: (truth(case, layer), _context(exercise, case, layer, given))
+    return Built({"cases": inputs}, truths=[case_truth(case, layer, given) for (case, layer), given in zip(pairs, inputs)])
 
 
 def build_output_delta(cases):

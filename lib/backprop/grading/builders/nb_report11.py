@@ -110,34 +110,33 @@ def reference_gradients(case):
 
 
 def build_gradient(cases, flat=False, truth=numerical_param_gradients):
-    """The kernel's inputs at once; the truth (central differences) when first needed (builders.Built)."""
+    """The kernel's inputs at once; each case's truth (central differences) when first read (builders.Built)."""
+    def case_truth(case, given):
+        return lambda: (list(truth(case)), {"exercise": "backward", "case": case, "layer": None, "inputs": given})
     inputs = [{"params": list(case.params), "x": case.x, "t": case.t[:, 0] if flat else case.t} for case in cases]
+    return Built({"cases": inputs}, truths=[case_truth(case, given) for case, given in zip(cases, inputs)])
 
-    def later():
-        return ([list(truth(case)) for case in cases],
-                [{"exercise": "backward", "case": case, "layer": None, "inputs": given}
-                 for case, given in zip(cases, inputs)])
-    return Built({"cases": inputs}, later=later)
+
+def large_truth(recipe, given):
+    """(the sketch of the reference backward on the recipe's network, its context with the sketch matrices)."""
+    case = generated_case(recipe, output="identity")
+    matrices = sketch_matrices(recipe["sizes"], recipe["sketch"])
+    truth = sketch_value(list(reference_gradients(case)), recipe["sizes"], matrices)
+    return truth, {"exercise": "backward", "case": case, "layer": None, "inputs": given, "sketch": matrices}
 
 
 def with_large_case(small: Built, rng, flat=False) -> Built:
     """small's cases and one network on which central differences cannot finish within a cell's time limit (a
     recipe: backprop_kit.testing.networks), judged against the sketch of the reference backward (no diagnosis on
     it). Every graded gradient test holds one, so an answer by numerical differentiation fails them all. The
-    recipe is drawn at once, the truth computed when first needed."""
+    recipe is drawn at once; its truth is computed when a comparison reaches it (after every small case passed)."""
     sizes = list(LARGE[0][:-1]) + [1] if flat else list(LARGE[0])
     recipe = {"sizes": sizes, "n_samples": LARGE[1], "seed": int(rng.integers(2**31)), "targets": "real",
               "flat": flat, "arguments": ["params", "x", "t"],
               "sketch": {"seed": int(rng.integers(2**31)), "columns": SKETCH_COLUMNS}}
     given = {"generated": recipe}
-
-    def later():
-        case = generated_case(recipe, output="identity")
-        matrices = sketch_matrices(sizes, recipe["sketch"])
-        truth = sketch_value(list(reference_gradients(case)), sizes, matrices)
-        return small.expected + [truth], small.context + [{"exercise": "backward", "case": case, "layer": None,
-                                                           "inputs": given, "sketch": matrices}]
-    return Built({"cases": small.inputs["cases"] + [given]}, later=later)
+    return Built({"cases": small.inputs["cases"] + [given]},
+                 truths=small.truths.functions + [lambda: large_truth(recipe, given)])
 
 
 def gradient_visible(rng):
