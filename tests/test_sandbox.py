@@ -273,6 +273,25 @@ def test_cgroups_can_be_made_here_or_the_watchdog_says_why(capsys):
         print(f"\nwhole-tree limits here: {cgroup_problem() or 'cgroup v1 memory and pids groups'}")
 
 
+STUBBORN_CHILD = ("import json, os, signal, time\nif os.fork() == 0:\n    for s in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):\n"
+                  "        signal.signal(s, signal.SIG_IGN)\n    os.setsid()\n    time.sleep(60)\n    os._exit(0)\n"
+                  "print(json.dumps(os.getuid()))")
+
+
+@pytest.mark.parametrize("mode", TREE)
+def test_nothing_of_a_kernel_is_left_once_the_grader_has_ended_it(tmp_path, mode):
+    # The uid slot is free again when run_cells returns: no process of that account, no group of that kernel.
+    from backprop_course.notebooks.running import run_cells
+    from backprop_course.sandbox.limits import CGROUP_ROOT, CONTROLLERS, GROUP, uid_tasks
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(STUBBORN_CHILD)])
+    jail = sandbox.confinement(REPO, tree_policy(mode))
+    events, _ = run_cells(nb, str(tmp_path), 10, client_options=jail.client_options())
+    uid = printed(nb.cells[0])
+    assert events == [] and uid >= sandbox.Policy().uid_base
+    assert uid_tasks(uid) == {}
+    assert [g for c in CONTROLLERS for g in (CGROUP_ROOT / c / GROUP).glob(f"kernel-{uid}-{os.getpid()}-*")] == []
+
+
 @pytest.mark.parametrize("mode", TREE)
 def test_children_holding_memory_together_end_the_kernel(tmp_path, mode):
     # Each child holds 200 MB (far below its own 1 GB address space); eight of them are over the tree's 1 GB.

@@ -39,6 +39,8 @@ DISK_SLACK = 256 * 1024   # an in-memory folder with less free space than this i
 SCRATCH_FOLDERS = ("home/student", "tmp", "dev/shm")
 # bubblewrap's own two processes (outside monitor, namespace init) count in pids.current, not in the uid's tasks.
 BWRAP_TASKS = 2
+REMOVE_SECONDS = 2.5    # at most, for a killed sandbox's processes to leave its groups
+REMOVE_POLL = 0.005     # seconds between two tries to remove a group still holding dying processes
 
 
 @lru_cache(maxsize=1)
@@ -122,15 +124,21 @@ def kill_sandbox(bwrap_pid: int, uid: int | None = None) -> None:
         except ProcessLookupError:
             pass
     if uid is not None:
-        for _ in range(5):
-            left = uid_tasks(uid)
-            if not left:
-                break
-            for pid in left:
-                try:
-                    os.kill(pid, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
+        kill_uid(uid)
+
+
+def kill_uid(uid: int) -> None:
+    """SIGKILL every process of `uid` until none is left (or REMOVE_SECONDS pass)."""
+    for _ in range(int(REMOVE_SECONDS / REMOVE_POLL)):
+        left = uid_tasks(uid)
+        if not left:
+            return
+        for pid in left:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        time.sleep(REMOVE_POLL)
 
 
 class TreeLimits:
@@ -247,9 +255,12 @@ class TreeLimits:
             self._thread.join(timeout=5)
 
     def remove(self) -> None:
-        """Remove the kernel's groups (killing anything still in them first)."""
+        """Leave nothing of the kernel running: remove its groups (killing anything still in them first)
+        or, without groups, kill its uid's processes; wait up to REMOVE_SECONDS for them to be gone."""
+        if not self.groups:
+            kill_uid(self.uid)
         for controller, group in list(self.groups.items()):
-            for _ in range(50):
+            for _ in range(int(REMOVE_SECONDS / REMOVE_POLL)):
                 try:
                     group.rmdir()
                     break
@@ -261,5 +272,5 @@ class TreeLimits:
                             os.kill(int(pid), signal.SIGKILL)
                         except (ProcessLookupError, ValueError):
                             pass
-                    time.sleep(0.05)
+                    time.sleep(REMOVE_POLL)
             self.groups.pop(controller, None)
