@@ -162,3 +162,31 @@ def test_killed_at_random_points_and_rerun_every_grade_is_accounted_for(tmp_path
         print(f"\nkill-and-rerun (seed {seed}): runs (seconds, how it ended, statuses saved) {history}; "
               f"{len(expected)} notebooks, {len(final)} statuses, 0 lost, 0 graded twice after being saved, "
               f"gradebook and statuses agree")
+
+
+def test_ctrl_c_ends_the_run_at_once_with_one_line_and_a_rerun_grades_only_the_rest(tmp_path):
+    """Ctrl-C in the instructor's terminal (SIGINT to the whole process group, workers included): the run ends
+    without waiting for the running notebooks, says so in one line (no traceback of the workers or the main
+    process), leaves no process behind, and the same command again keeps every saved status and grades the rest."""
+    root = tmp_path / "course"
+    build_class(root)
+    command = [str(CLI), "--course-root", str(root), "autograde", "toy", "--jobs", "2", "--quiet"]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               start_new_session=True)
+    deadline = time.monotonic() + 120
+    while len(records(root)) < 2 and time.monotonic() < deadline and process.poll() is None:
+        time.sleep(0.05)
+    family = psutil.Process(process.pid).children(recursive=True)
+    os.killpg(process.pid, signal.SIGINT)
+    _, err = process.communicate(timeout=30)
+    assert process.returncode == 130, err[-3000:]
+    assert "interrupted (Ctrl-C)" in err and "Traceback" not in err, err[-3000:]
+    assert wait_gone(family, 30) == []
+    assert_nothing_half_written(root)
+    before = records(root)
+    assert 2 <= len(before) < 2 * 7
+    rerun = subprocess.run(command[:-1] + ["--verbose"], capture_output=True, text=True, timeout=300)
+    assert rerun.returncode == 1, rerun.stderr[-3000:]  # the class has not-gradable notebooks
+    assert f"{len(before)} notebook(s) already graded from the same files, kept" in rerun.stderr
+    after = records(root)
+    assert len(after) == 2 * 7 and all(after[path] == data for path, data in before.items())

@@ -182,6 +182,16 @@ def main(argv: list[str] | None = None) -> int:
     except CourseError as err:  # the instructor's messages are English, the student's Japanese: one language a line
         print(f"{'エラー' if getattr(args, 'student_side', False) else 'error'}: {err}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        if getattr(args, "student_side", False):
+            said = "中断しました (Ctrl-C)。"
+        elif args.run is cmd_autograde:
+            said = ("interrupted (Ctrl-C): the notebooks graded so far are saved; the same command again grades only "
+                    "the rest")
+        else:
+            said = "interrupted (Ctrl-C)"
+        print(f"\n{said}", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":

@@ -136,8 +136,8 @@ class ClusterWorkers:
         status.digest = ""  # not the notebook's fault: the next run grades it again
         return status
 
-    def shutdown(self) -> None:
-        """Cancel what is not done (an interrupted run), then let go of the scheduler."""
+    def shutdown(self, now: bool = False) -> None:
+        """Cancel what is not done (an interrupted run), then let go of the scheduler (now: the same)."""
         try:
             self.client.cancel([f for f in self.futures if not f.done()])
         finally:

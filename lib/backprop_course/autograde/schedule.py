@@ -51,6 +51,7 @@ def die_with_run(run_pid: int) -> None:
     worker writing into autograded/ behind the next run's back (its kernels, confined with --die-with-parent,
     follow), and end the run's fork server too. A thread waits on a pidfd of the main process (Linux);
     elsewhere a worker only refuses to start without it."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the run's to handle (it ends the workers itself)
     try:
         descriptor = os.pidfd_open(run_pid)
     except (AttributeError, OSError):
@@ -114,8 +115,18 @@ class Workers:
         """A worker process died: the status says so, no score invented."""
         return crashed(submission, "worker failed", err, retry=True)
 
-    def shutdown(self) -> None:
-        self.pool.shutdown(wait=True, cancel_futures=True)
+    def shutdown(self, now: bool = False) -> None:
+        """Wait for the running notebooks; now=True (an interrupted run): end the workers at once (their kernels,
+        confined with --die-with-parent, go with them; what they were running has no status and is graded by
+        the next run)."""
+        if not now:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+            return
+        processes = list((getattr(self.pool, "_processes", None) or {}).values())
+        self.pool.shutdown(wait=False, cancel_futures=True)
+        for process in processes:
+            with contextlib.suppress(Exception):
+                process.kill()
 
 
 @contextlib.contextmanager
@@ -211,6 +222,7 @@ def _run(course, plan, jail, workers, progress, executor, regrade) -> list[Noteb
             status = crashed(submission, "recording the grades failed", err)
         done(status)
 
+    interrupted = False
     try:
         for name, student in plan:
             notebooks = course.notebook_names(name)
@@ -243,8 +255,11 @@ def _run(course, plan, jail, workers, progress, executor, regrade) -> list[Noteb
                 record(future)
         for future in workers.completed(list(pending)):
             record(future)
+    except KeyboardInterrupt:
+        interrupted = True
+        raise
     finally:
-        workers.shutdown()
+        workers.shutdown(now=interrupted)
         for name in saved:
             write_index(course, name)
     if kept:
