@@ -284,12 +284,78 @@ def test_nothing_of_a_kernel_is_left_once_the_grader_has_ended_it(tmp_path, mode
     from backprop_course.notebooks.running import run_cells
     from backprop_course.sandbox.limits import CGROUP_ROOT, CONTROLLERS, GROUP, uid_tasks
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(STUBBORN_CHILD)])
-    jail = sandbox.confinement(REPO, tree_policy(mode))
+    jail = sandbox.confinement(REPO, tree_policy(mode, start_ahead=False))  # no next kernel on that uid
     events, _ = run_cells(nb, str(tmp_path), 10, client_options=jail.client_options())
     uid = printed(nb.cells[0])
     assert events == [] and uid >= sandbox.Policy().uid_base
     assert uid_tasks(uid) == {}
     assert [g for c in CONTROLLERS for g in (CGROUP_ROOT / c / GROUP).glob(f"kernel-{uid}-{os.getpid()}-*")] == []
+
+
+# Kernels started ahead (running.py, Policy.start_ahead): what a cell of the next notebook sees.
+NEXT_KERNEL_SEES = ("import json, os\nup = float(open('/proc/uptime').read().split()[0])\n"
+                    "ticks = int(open('/proc/self/stat').read().rsplit(')', 1)[1].split()[19])\n"
+                    "print(json.dumps([up - ticks / os.sysconf('SC_CLK_TCK'), sorted(os.listdir('.')), open('data.txt').read(),\n"
+                    "                  os.path.exists('/tmp/planted'), 'secret' in dir(), os.environ.get('PYTHONHASHSEED'),\n"
+                    "                  oct(os.stat('data.txt').st_mode & 0o777), os.stat('data.txt').st_uid == os.getuid()]))")
+PLANT = "import os\nsecret = 1\nopen('planted.txt', 'w').write('x')\nopen('/tmp/planted', 'w').write('x')"
+
+
+@pytest.fixture
+def two_students(tmp_path):
+    from backprop_course.notebooks import running
+    folders = []
+    for name in ("alice", "bob"):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "data.txt").write_text(name)
+        folders.append(str(tmp_path / name))
+    yield folders
+    running._discard_held()  # the kernel started after the last notebook
+
+
+def test_the_next_kernel_is_started_ahead_fresh_and_given_only_its_own_folder(two_students, monkeypatch):
+    from backprop_course.notebooks.running import run_cells
+    monkeypatch.setenv("PYTHONHASHSEED", "7")
+    options = sandbox.confinement(REPO).client_options()
+    first = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(PLANT)])
+    assert run_cells(first, two_students[0], 10, client_options=options)[0] == []
+    called = float(Path("/proc/uptime").read_text().split()[0])
+    second = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(NEXT_KERNEL_SEES)])
+    assert run_cells(second, two_students[1], 10, client_options=options)[0] == []
+    age, listed, data, planted, secret, seed, mode, owned = printed(second.cells[0])
+    assert called - age < float(Path("/proc/uptime").read_text().split()[0]) - age  # (the kernel's start)
+    assert age > 0 and listed == ["data.txt"] and data == "bob" and not planted and not secret
+    assert (seed, mode, owned) == ("7", "0o644", True) and second.cells[0].execution_count == 1
+
+
+def test_a_kernel_started_ahead_for_other_jail_variables_is_not_used(two_students, monkeypatch):
+    from backprop_course.notebooks.running import run_cells
+    options = sandbox.confinement(REPO).client_options()
+    monkeypatch.setenv("PYTHONHASHSEED", "7")
+    run_cells(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("1")]), two_students[0], 10, client_options=options)
+    monkeypatch.setenv("PYTHONHASHSEED", "8")
+    second = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(NEXT_KERNEL_SEES)])
+    run_cells(second, two_students[1], 10, client_options=options)
+    assert printed(second.cells[0])[5] == "8"
+
+
+def test_a_grading_worker_leaves_no_kernel_started_ahead_behind_when_it_ends(tmp_path):
+    # Its kernel started ahead shows as that worker's cgroups (named after its pid); gone once it has ended.
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+    from backprop_course.autograde.execute import ExecutionJob, execute_submission
+    from backprop_course.sandbox.limits import CGROUP_ROOT, CONTROLLERS, GROUP, cgroup_problem
+    if cgroup_problem():
+        pytest.skip(f"no cgroups to see the kernel by: {cgroup_problem()}")
+    source = tmp_path / "in.ipynb"
+    nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("1")]), source)
+    job = ExecutionJob(str(source), str(tmp_path / "out.ipynb"), client_options=sandbox.confinement(REPO).client_options())
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("forkserver")) as pool:
+        assert pool.submit(execute_submission, job).result().crashed is None
+        worker = next(iter(pool._processes))
+        groups = lambda: [g for c in CONTROLLERS for g in (CGROUP_ROOT / c / GROUP).glob(f"kernel-*-{worker}-*")]
+        assert len(groups()) == len(CONTROLLERS)  # the kernel started ahead, waiting for a next notebook
+    assert groups() == []
 
 
 @pytest.mark.parametrize("mode", TREE)

@@ -16,16 +16,28 @@ What it handles, so that one misbehaving cell never loses the rest of the notebo
 
 A kernel manager may also say which limit ended its kernel (`ending_kind`, a problem kind; else
 dead_kernel) and offer `notices`, (kind, message) pairs of limits met while the kernel went on.
+
+A kernel manager class that can start a kernel ahead of need (`start_ahead()`, `fits()`,
+`hand_over(folder)`, `discard()`: the sandbox's) gets one started, in the same thread, as soon as a
+notebook is done; the next `run_cells` with the same options hands it its folder instead of starting a
+kernel, so the kernel boots while the grader writes, judges and fetches the next notebook. A kernel
+started ahead is fresh (it has run no cell); one that no longer fits, or is still held when the process
+ends, is discarded.
 """
 from __future__ import annotations
 
+import atexit
+import multiprocessing.util
+import os
 import subprocess
+import threading
 import time
 
 import nbformat
 from nbclient import NotebookClient
 from nbclient.exceptions import DeadKernelError
 from nbformat import NotebookNode
+from traitlets.utils.importstring import import_item
 
 TIMEOUT_ERROR = "CellTimeoutError"
 DEAD_KERNEL_ERROR = "DeadKernelError"
@@ -35,6 +47,11 @@ TIME_LIMIT_TEXT = "ノートブック全体の制限時間を超えたため、�
 # Grading kernels keep their figures: plt.show() (and a figure left at the end of a cell) becomes a PNG output,
 # as in JupyterLab, so formgrader shows the TA the student's plots. Agg would draw them and keep nothing.
 FIGURE_BACKEND = "module://matplotlib_inline.backend_inline"
+KERNEL_ARGUMENTS = ["--HistoryManager.hist_file=:memory:"]
+
+_ahead = threading.local()       # .held: (client options, kernel manager) started ahead by this thread
+_held_anywhere: set = set()      # every kernel manager held ahead in this process, for its exit
+_exit_hooked: list = []          # the pid whose exit discards them (hooks are not inherited by forks)
 
 
 def error_output(ename: str, evalue: str) -> NotebookNode:
@@ -48,6 +65,52 @@ def _mark_rest(nb: NotebookNode, start: int, ename: str, evalue: str) -> None:
             cell.outputs = [error_output(ename, evalue)]
 
 
+def _discard_held() -> None:
+    for manager in list(_held_anywhere):
+        _held_anywhere.discard(manager)
+        manager.discard()
+
+
+def _take_ahead(client_options: dict, workdir: str):
+    """The kernel manager this thread started ahead for `client_options`, handed `workdir`; None when
+    there is none, or it does not fit (then discarded)."""
+    held, _ahead.held = getattr(_ahead, "held", None), None
+    if held is None:
+        return None
+    options, manager = held
+    _held_anywhere.discard(manager)
+    try:
+        if options == client_options and manager.fits():
+            manager.hand_over(workdir)
+            return manager
+    except Exception:  # a kernel that cannot take the folder is not used; a fresh one is started
+        pass
+    manager.discard()
+    return None
+
+
+def _start_ahead(client_options: dict, kernel_name: str) -> None:
+    """Start the next kernel for `client_options` when its manager class can (see the module's doc)."""
+    manager_class = client_options.get("kernel_manager_class")
+    if isinstance(manager_class, str):
+        manager_class = import_item(manager_class)
+    if manager_class is None or not hasattr(manager_class, "start_ahead"):
+        return
+    manager = manager_class(config=client_options.get("config"), kernel_name=kernel_name)
+    try:
+        if not manager.start_ahead(extra_arguments=KERNEL_ARGUMENTS):
+            return
+    except Exception:
+        manager.discard()  # whatever part of a jail it made
+        raise
+    _ahead.held = (client_options, manager)
+    _held_anywhere.add(manager)
+    if _exit_hooked != [os.getpid()]:  # pool workers end through multiprocessing, others through atexit
+        _exit_hooked[:] = [os.getpid()]
+        atexit.register(_discard_held)
+        multiprocessing.util.Finalize(None, _discard_held, exitpriority=0)
+
+
 def run_cells(nb: NotebookNode, workdir: str, timeout: int, kernel_name: str = "python3",
               client_options: dict | None = None) -> tuple[list, float]:
     """Execute every code cell of `nb` in place; return (events, seconds spent running cells).
@@ -57,6 +120,7 @@ def run_cells(nb: NotebookNode, workdir: str, timeout: int, kernel_name: str = "
     when its manager knows.
     The seconds exclude starting and stopping the kernel.
     """
+    manager = _take_ahead(client_options or {}, workdir)
     events, timeouts_in_a_row, cells_seconds = [], 0, 0.0
     timed_out = set()
 
@@ -70,8 +134,9 @@ def run_cells(nb: NotebookNode, workdir: str, timeout: int, kernel_name: str = "
                           "traceback": []},
         resources={"metadata": {"path": workdir}}, on_cell_error=on_error, record_timing=False,
         shutdown_kernel="immediate",  # the notebook is done: no need to wait for a graceful exit
-        extra_arguments=["--HistoryManager.hist_file=:memory:"], **(client_options or {}))
-    with client.setup_kernel(stderr=subprocess.DEVNULL):  # kernel chatter (TCP warnings) is noise here
+        extra_arguments=KERNEL_ARGUMENTS, km=manager, **(client_options or {}))
+    # kernel chatter (TCP warnings) is noise here; a kernel started ahead is shut down too (cleanup_kc)
+    with client.setup_kernel(stderr=subprocess.DEVNULL, cleanup_kc=True):
         deadline = getattr(client.km, "deadline", None)
         notices = getattr(client.km, "notices", [])
         for index, cell in enumerate(nb.cells):
@@ -112,4 +177,8 @@ def run_cells(nb: NotebookNode, workdir: str, timeout: int, kernel_name: str = "
                     break
             else:
                 timeouts_in_a_row = 0
+    try:
+        _start_ahead(client_options or {}, kernel_name)
+    except Exception:  # the next notebook starts its own kernel
+        pass
     return events, cells_seconds

@@ -13,6 +13,10 @@ the grader drains (keeping the last lines), not to a file. The whole tree's limi
 watched from launch; `ending` and `ending_kind` say which one ended the kernel, and `deadline` (a
 time.monotonic() value) tells the cell loop when the notebook's wall-clock time runs out.
 
+A kernel can also be started ahead of need (`start_ahead`, in a fresh jail with an empty work folder)
+and handed its student's folder later (`hand_over`, before any cell runs); notebooks/running.py does
+so for the next notebook of a grading worker (Policy.start_ahead).
+
 Select it with traitlets configuration (see `Confinement.config()` in __init__.py):
 
     c.Execute.kernel_manager_class = "backprop_course.sandbox.kernel_manager.SandboxedKernelManager"
@@ -33,12 +37,13 @@ from pathlib import Path
 
 from jupyter_client.kernelspec import KernelSpec
 from jupyter_client.manager import AsyncKernelManager
+from jupyter_core.utils import run_sync
 from traitlets import Dict, Unicode, default
 
 from . import uids
 from .command import PASSTHROUGH_ENV, KernelJail
 from .mounts import check_outside_course, python_folders
-from .limits import TreeLimits
+from .limits import TreeLimits, namespace_inits
 from .client import SandboxedKernelClient
 from .policy import Policy
 from .processes import stop_strays
@@ -82,20 +87,30 @@ def describe_exit(code: int | None, policy: Policy) -> str | None:
     return f"the kernel exited by itself with status {code} (for example os._exit or sys.exit in student code)"
 
 
-def _readable_snapshot(submission: Path, target: Path) -> Path:
-    """A copy of the student's folder, readable by the kernel's account whatever the grader's umask.
+def _readable_snapshot(submission: Path, snapshot: Path) -> Path:
+    """Copy the student's folder into `snapshot`, readable by the kernel's account whatever the grader's umask.
 
-    The copy is taken by the grader (root) before the kernel starts; symbolic links stay links and,
-    inside the sandbox, can only point at what the sandbox shows.
+    The copy is taken by the grader (root) before the kernel can run any cell; symbolic links stay links
+    and, inside the sandbox, can only point at what the sandbox shows.
     """
-    shutil.copytree(submission, target / submission.name, symlinks=True)
-    for folder, _, files in os.walk(target):
+    shutil.copytree(submission, snapshot, symlinks=True, dirs_exist_ok=True)
+    for folder, _, files in os.walk(snapshot):
         os.chmod(folder, 0o755)
         for name in files:
             path = os.path.join(folder, name)
             if not os.path.islink(path):
                 os.chmod(path, 0o644)
-    return target / submission.name
+    return snapshot
+
+
+def _copy_owned(snapshot: Path, work: Path, uid: int) -> None:
+    """What the jail's launcher does (`cp -R` as the kernel's account), for a kernel already running:
+    the snapshot's files into its work folder (`work`, reached from the host), owned by `uid`."""
+    shutil.copytree(snapshot, work, symlinks=True, dirs_exist_ok=True, copy_function=shutil.copy)
+    for folder, folders, files in os.walk(work):
+        os.lchown(folder, uid, uid)
+        for name in folders + files:
+            os.lchown(os.path.join(folder, name), uid, uid)
 
 
 class LogTail:
@@ -183,7 +198,7 @@ class SandboxedKernelManager(AsyncKernelManager):
         passwd_dir.mkdir()
         os.chown(socket_dir, account.uid, account.uid)  # until its sockets exist (_lock_socket_dir)
         os.chmod(root, 0o711)
-        snapshot = _readable_snapshot(submission, root / "submission")
+        snapshot = _readable_snapshot(submission, root / "submission" / submission.name)
         passthrough = {k: os.environ[k] for k in PASSTHROUGH_ENV if k in os.environ}
         self._jail = KernelJail(snapshot, socket_dir, passwd_dir, account.uid, self.policy, passthrough)
         self._socket_dir_locked = False
@@ -217,13 +232,69 @@ class SandboxedKernelManager(AsyncKernelManager):
 
     async def _async_start_kernel(self, **kw):
         """Start the kernel; return only once its socket folder is taken back and its limits are watched."""
+        await self._async_launch_jailed(**kw)
+        await self._take_back_sockets()
+        self._start_clock()
+
+    async def _async_launch_jailed(self, **kw) -> None:
         await self._unpaused(AsyncKernelManager._async_start_kernel, **kw)
+        self._tree.watch(self._popen.pid, None, self._limit_hit)  # the clock starts with the notebook
+
+    async def _take_back_sockets(self) -> None:
         waited = time.monotonic() + SOCKET_WAIT_SECONDS
         while not self._lock_socket_dir() and self._popen.poll() is None and time.monotonic() < waited:
             await asyncio.sleep(POLL_SECONDS)
         self._lock_socket_dir(force=True)
-        self.deadline = time.monotonic() + self.policy.notebook_seconds
-        self._tree.watch(self._popen.pid, self.deadline, self._limit_hit)
+
+    def _start_clock(self) -> None:
+        """The notebook's wall-clock time starts now (`deadline`, and the watchdog's hard deadline)."""
+        self.deadline = self._tree.deadline = time.monotonic() + self.policy.notebook_seconds
+
+    def start_ahead(self, **kw) -> bool:
+        """Start a kernel in a fresh jail before its student's folder exists (its work folder empty), so that
+        it boots while the grader does something else; `hand_over(folder)` gives it the folder before any
+        cell can run. kw as for start_kernel (no cwd). False (nothing started) when the policy says not to."""
+        if not self.policy.start_ahead:
+            return False
+        placeholder = Path(tempfile.mkdtemp(prefix="backprop-work-", dir=jail_parent()))
+        try:
+            run_sync(self._async_launch_jailed)(cwd=str(placeholder), **kw)
+        finally:
+            placeholder.rmdir()
+        return True
+
+    def fits(self) -> bool:
+        """Whether a kernel started ahead can be handed over now: still running, and started with the
+        grader's current values of the variables passed into the jail (PASSTHROUGH_ENV)."""
+        popen, jail = getattr(self, "_popen", None), getattr(self, "_jail", None)
+        current = {k: os.environ[k] for k in PASSTHROUGH_ENV if k in os.environ}
+        return popen is not None and popen.poll() is None and jail is not None and jail.extra_env == current
+
+    async def _async_hand_over(self, folder: str) -> None:
+        """Give a kernel started ahead its student's folder, then return as start_kernel does.
+
+        The folder goes into the jail's read-only snapshot (/srv/submission inside) and, once the kernel's
+        sockets exist (so its launcher is done), into its work folder through the sandbox's root, owned by
+        its account: what the launcher's copy gives a kernel started for a known folder.
+        """
+        jail = self._jail
+        _readable_snapshot(Path(folder).resolve(), jail.submission)
+        await self._take_back_sockets()
+        inits = namespace_inits(self._popen.pid)
+        if self._popen.poll() is not None or not inits:
+            raise RuntimeError("the kernel started ahead is gone")
+        _copy_owned(jail.submission, Path(f"/proc/{inits[0]}/root{jail.work_dir}"), jail.uid)
+        self._start_clock()
+
+    hand_over = run_sync(_async_hand_over)
+
+    def discard(self) -> None:
+        """End a kernel started ahead that will not be used, and release its jail (from any thread)."""
+        popen = getattr(self, "_popen", None)
+        if popen is not None and popen.poll() is None:
+            popen.kill()
+            popen.wait(timeout=SOCKET_WAIT_SECONDS)
+        self._release_jail()
 
     def _limit_hit(self, kind: str, text: str) -> None:
         """Called by the watchdog just before it ends the sandbox for a limit."""

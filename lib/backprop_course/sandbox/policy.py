@@ -11,6 +11,7 @@ Read from `course.toml`:
     scratch_mb = 512           # size of the kernel's private, in-memory home folder (its disk budget)
     max_output_mb = 16         # outputs (errors included) the grader accepts from one kernel; the rest is dropped
     use_cgroups = true         # false: enforce the tree's memory and processes by the watchdog alone
+    start_ahead = true         # each grading worker starts its next kernel (fresh jail) while it finishes a notebook
     allow_unconfined = false   # true: grade without confinement (loudly) when it cannot be set up
 
 Not here, because students' `check` must use the same: the seconds one cell may run (nbgrader_config.py's
@@ -48,6 +49,7 @@ class Policy:
     scratch_mb: int = 512
     max_output_mb: int = 16
     use_cgroups: bool = True
+    start_ahead: bool = True
     allow_unconfined: bool = False
     # Kernels run as uid/gid uid_base + slot, one slot per kernel alive on this machine.
     uid_base: int = 62000
