@@ -20,6 +20,7 @@ from .identity import content_claims
 
 MAX_WORKERS = 4
 POOL_FROM = 8  # fewer pages are read faster than a pool starts
+WORKER_NICENESS = 5
 CHUNK = 4  # pages a worker takes at a time: small, so that collect places the first pages while the rest are read
 
 _WORKER: dict = {}  # in a worker: the course, and its release notebooks once loaded
@@ -28,6 +29,7 @@ _WORKER: dict = {}  # in a worker: the course, and its release notebooks once lo
 def _start_worker(course: Course) -> None:
     _WORKER.clear()
     _WORKER["course"] = course
+    os.nice(WORKER_NICENESS)  # collect's own process places the pages: it goes first when the cores are busy
 
 
 def _worker_templates() -> dict:
