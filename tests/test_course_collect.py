@@ -235,28 +235,51 @@ def tree(folder):
     return {str(p.relative_to(folder)): p.read_bytes() if p.is_file() else None for p in sorted(folder.rglob("*"))}
 
 
-def test_the_threaded_unzip_extracts_what_extractall_extracts(tmp_path):
+def readers(course, monkeypatch):
+    """A page reader without workers (zips extracted by threads) and one with workers, even on one core."""
+    from backprop_course.collect import page_pool
+    monkeypatch.setattr(page_pool, "usable_cores", lambda: 2)
+    return {"threads": page_pool.PageReader(course, 0, DEFAULT_STUDENT_ID),
+            "workers": page_pool.PageReader(course, page_pool.POOL_FROM, DEFAULT_STUDENT_ID)}
+
+
+def test_the_threads_and_the_workers_extract_what_extractall_extracts(course, tmp_path, monkeypatch):
     from backprop_course.collect.downloads import _extract_all, _plain_names
-    entries = {f"{'s%07d' % n}{'/sub' * (n % 3)}/page {n}.html": b"<p>%d</p>" % n * (n * 997) for n in range(24)}
-    entries.update({"empty folder/": b"", "s0000001/": b""})
-    archive = write_zip(tmp_path / "class.zip", entries)
-    with zipfile.ZipFile(archive) as zf:
-        assert _plain_names(zf.infolist()) is not None  # the threads run on this one
-        zf.extractall(tmp_path / "one by one")
-        _extract_all(zf, tmp_path / "threads")
-    assert tree(tmp_path / "threads") == tree(tmp_path / "one by one") and len(tree(tmp_path / "threads")) > 24
+    flat = {f"s{1000000 + n}_toy.html": b"<p>%d</p>" % n * (n * 997) for n in range(24)}  # no folders at all
+    nested = {f"{'s%07d' % n}{'/sub' * (n % 3)}/page {n}.html": page for n, page in enumerate(flat.values())}
+    nested["s0000005/sub/sub/page 5.html"] = "<p>学籍番号: s5400005</p>".encode()
+    nested.update({"empty folder/": b"", "s0000001/": b"", "s0000002/notes.txt": b"student id s5400002"})
+    for shape, entries in (("flat", flat), ("nested", nested)):
+        archive = write_zip(tmp_path / f"{shape}.zip", entries)
+        with zipfile.ZipFile(archive) as zf:
+            assert _plain_names(zf.infolist()) is not None  # the threads or workers run on this one
+            zf.extractall(tmp_path / shape / "one by one")
+            expected = tree(tmp_path / shape / "one by one")
+            for way, reader in readers(course, monkeypatch).items():
+                with reader, monkeypatch.context() as patched:
+                    patched.setattr(zipfile.ZipFile, "extractall", None)  # extractall, the way back, is not taken
+                    _extract_all(zf, archive, tmp_path / shape / way, reader)
+                assert tree(tmp_path / shape / way) == expected and len(expected) >= 24
+                pages = sorted((tmp_path / shape / way).rglob("*.html"))
+                claims = [content_claims(p.read_bytes(), DEFAULT_STUDENT_ID) for p in pages]
+                assert reader.claims(pages) == claims and ({"s5400005"} in claims) == (shape == "nested")
+                assert (way == "workers") == (len(reader._known) == len(pages))
     for names in (["a/../b", "c"], ["a", "a/b"], ["x", "x"], ["/abs"], ["a//b"]):
         assert _plain_names([zipfile.ZipInfo(name) for name in names]) is None, names
 
 
-def test_a_broken_member_stops_the_threaded_unzip_where_extractall_stops(tmp_path):
+def test_a_broken_member_stops_the_unzip_where_extractall_stops(course, tmp_path, monkeypatch):
     from backprop_course.collect.downloads import _extract_all
     entries = {f"s{1000000 + n}_toy.html": (b"member %02d " % n) * 5000 for n in range(20)}
     archive = write_zip(tmp_path / "broken.zip", entries)  # stored: the text of member 7 is in the file as it is
     archive.write_bytes(archive.read_bytes().replace(b"member 07 ", b"member 7! ", 1))
     outcomes = []
-    for way, extract in (("one by one", zipfile.ZipFile.extractall), ("threads", _extract_all)):
-        with zipfile.ZipFile(archive) as zf, pytest.raises(zipfile.BadZipFile) as raised:
-            extract(zf, tmp_path / way)
+    with zipfile.ZipFile(archive) as zf, pytest.raises(zipfile.BadZipFile) as raised:
+        zf.extractall(tmp_path / "one by one")
+    outcomes.append((str(raised.value), tree(tmp_path / "one by one")))
+    for way, reader in readers(course, monkeypatch).items():
+        with reader, zipfile.ZipFile(archive) as zf, pytest.raises(zipfile.BadZipFile) as raised:
+            _extract_all(zf, archive, tmp_path / way, reader)
         outcomes.append((str(raised.value), tree(tmp_path / way)))
-    assert outcomes[0] == outcomes[1] and len(outcomes[0][1]) == 8  # members 0-6, and 7 up to its bad CRC
+        assert not reader._known
+    assert outcomes[0] == outcomes[1] == outcomes[2] and len(outcomes[0][1]) == 8  # members 0-6, 7 to its bad CRC

@@ -359,7 +359,7 @@ def test_pages_read_by_a_pool_of_workers_give_what_collect_gives_alone(course, p
     for way, pool_from in (("alone", 10**6), ("pool", 1)):
         monkeypatch.setattr(page_pool, "POOL_FROM", pool_from)
         here = Course.at(shutil.copytree(course, tmp_path / way, ignore=shutil.ignore_patterns("submitted")))
-        with page_pool.PageReader(here, 13) as reader:
+        with page_pool.PageReader(here, 13, "s[0-9]{7}") as reader:
             assert (reader._pool is not None) == (way == "pool")
         report = collect(here, delivery)
         submitted = here.folder("submitted")

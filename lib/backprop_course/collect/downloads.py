@@ -27,13 +27,12 @@ from ..course.deadlines import course_timezone, write_submission_time
 from ..course.folder import Course, CourseError
 from ..course.names import DEFAULT_STUDENT_ID, clean_stem, match_notebook
 from ..course.uploads import RejectedUpload, add_rejected
-from .html_handin import HANDIN_RULE, HANDIN_SUFFIXES, describe, forget_html, handin_order, place_html
+from .html_handin import HANDIN_RULE, HANDIN_SUFFIXES, PAGE_SUFFIXES, describe, forget_html, handin_order, place_html
 from .identity import claimed_ids, content_claims, place_of
 from .page_pool import MAX_WORKERS, PageReader, usable_cores
 
 MAX_ZIP_DEPTH = 3
 THREADED_UNZIP_FROM = 8  # members; fewer are extracted faster than threads start
-HTML_SUFFIXES = HANDIN_SUFFIXES - {".ipynb"}
 LMS_NAME_TIME = re.compile(r"(?<!\d)(20\d\d)-(\d\d)-(\d\d)-(\d\d)-(\d\d)-(\d\d)(?!\d)")
 IGNORED_PARTS = {"__MACOSX", ".ipynb_checkpoints", ".DS_Store"}
 LAYOUTS = ("Moodle `<full name>_<internal id>_assignsubmission_file_/` folders (or file names), "
@@ -69,28 +68,33 @@ def _plain_names(infos: list[zipfile.ZipInfo]) -> set[str] | None:
     return None if folders & {info.filename for info in infos if not info.is_dir()} else folders
 
 
-def _extract_all(zf: zipfile.ZipFile, target: Path) -> None:
+def _extract_all(zf: zipfile.ZipFile, archive: Path, target: Path, pages: PageReader) -> None:
     """zf.extractall(target), faster: when the members' names are plain (_plain_names), their folders are made
-    first and the files are decompressed side by side in a few threads (zlib lets go of the GIL), into a new folder.
-    Anything going wrong there (a broken member) starts over with extractall, which stops where it always does."""
+    first and the files are written side by side, into a new folder: by the page reader's workers (which read the
+    claims of the pages they write), else by a few threads (zlib lets go of the GIL). Anything going wrong there (a
+    broken member) starts over with extractall, which stops where it always does."""
     infos = zf.infolist()
     folders = _plain_names(infos) if len(infos) >= THREADED_UNZIP_FROM and not target.exists() else None
     threads = min(MAX_WORKERS, usable_cores())
     if folders is None or threads < 2:
         zf.extractall(target)
+        pages.forget(target)
         return
+    target.mkdir(parents=True)
     for name in sorted(folders):
         (target / name).mkdir(parents=True, exist_ok=True)
     try:
-        with ThreadPoolExecutor(threads) as pool:
-            for _ in pool.map(lambda info: zf.extract(info, target), [i for i in infos if not i.is_dir()]):
-                pass
+        if not pages.extract(archive, target, [index for index, info in enumerate(infos) if not info.is_dir()]):
+            with ThreadPoolExecutor(threads) as pool:
+                for _ in pool.map(lambda info: zf.extract(info, target), [i for i in infos if not i.is_dir()]):
+                    pass
     except Exception:  # noqa: BLE001 (raised again by extractall, from the member before which it stops)
         shutil.rmtree(target, ignore_errors=True)
         zf.extractall(target)
 
 
-def _unpack_zips(folder: Path, report: CollectReport, tz, zip_times: dict[Path, datetime]) -> set[PurePath]:
+def _unpack_zips(folder: Path, report: CollectReport, tz, zip_times: dict[Path, datetime],
+                 pages: PageReader) -> set[PurePath]:
     """Replace every zip under `folder` by a folder of its contents (zips in zips too, a few levels);
     returns those folders, relative to `folder`. `zip_times` gets each file's time from the outermost zip
     entry holding it (local times read in the course's time zone): a zip a student uploaded inside the LMS's
@@ -102,7 +106,7 @@ def _unpack_zips(folder: Path, report: CollectReport, tz, zip_times: dict[Path, 
             outer = zip_times.get(archive)
             try:
                 with zipfile.ZipFile(archive) as zf:
-                    _extract_all(zf, target)
+                    _extract_all(zf, archive, target, pages)
                     for info in zf.infolist():  # keep the upload times: the newest duplicate wins
                         when = outer or datetime(*info.date_time, tzinfo=tz)
                         zip_times[target / info.filename] = when
@@ -172,12 +176,12 @@ def _candidates(course: Course, files: list[Path], base: Path, download_zips: se
     """(uploader, assignment, notebook) -> the uploader's own files for it, and the rejected files by
     assignment; everything else goes to report.skipped."""
     index = _notebook_index(course, assignment)
-    pattern = course.settings.get("collect", {}).get("student_id_pattern", DEFAULT_STUDENT_ID)
+    pattern = pages.pattern
     claims: dict[tuple[str, str, str], list[Path]] = {}
     rejected: dict[str, list] = {}
     found = _placeable(course, files, base, download_zips, pattern)
     html = [path for path, _ in found if isinstance(path, Path) and path.suffix.lower() != ".ipynb"]
-    page_claims = dict(zip(html, pages.claims(html, pattern)))
+    page_claims = dict(zip(html, pages.claims(html)))
     for path, place in found:
         if not isinstance(path, Path):
             report.skipped.append((path, place))
@@ -210,6 +214,20 @@ def _candidates(course: Course, files: list[Path], base: Path, download_zips: se
     return claims, rejected
 
 
+def _pages_in(base: Path) -> int:
+    """How many HTML pages the download holds, as far as its files and the names in its zips tell."""
+    count = 0
+    for path in base.rglob("*"):
+        if path.suffix.lower() == ".zip" and path.is_file():
+            try:
+                with zipfile.ZipFile(path) as zf:
+                    count += sum(PurePath(name).suffix.lower() in PAGE_SUFFIXES for name in zf.namelist())
+            except zipfile.BadZipFile:
+                continue
+        count += path.suffix.lower() in PAGE_SUFFIXES
+    return count
+
+
 def collect(course: Course, delivery: Path, assignment: str | None = None) -> CollectReport:
     """Place every notebook found in `delivery` (folder or zip) under its uploader; report the rest."""
     if not delivery.exists():
@@ -227,9 +245,10 @@ def collect(course: Course, delivery: Path, assignment: str | None = None) -> Co
         else:
             raise CourseError(f"{delivery} is neither a folder nor a zip file")
         times = {"tz": course_timezone(course.settings), "zip": {}}
-        download_zips = _unpack_zips(base, report, times["tz"], times["zip"])
-        files = sorted(p for p in base.rglob("*") if p.is_file())
-        with PageReader(course, sum(p.suffix.lower() in HTML_SUFFIXES for p in files)) as pages:
+        pattern = course.settings.get("collect", {}).get("student_id_pattern", DEFAULT_STUDENT_ID)
+        with PageReader(course, _pages_in(base), pattern) as pages:
+            download_zips = _unpack_zips(base, report, times["tz"], times["zip"], pages)
+            files = sorted(p for p in base.rglob("*") if p.is_file())
             candidates, rejected = _candidates(course, files, base, download_zips, report, assignment, times, pages)
             _place(course, base, candidates, times, report, pages)
     for assignment_id, entries in rejected.items():

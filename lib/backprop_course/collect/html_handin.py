@@ -40,6 +40,7 @@ from .notebook_text import notebook_text
 from .page_scan import PageCell, ScannedPage, scan_page
 
 HANDIN_SUFFIXES = {".ipynb", ".html", ".htm"}
+PAGE_SUFFIXES = HANDIN_SUFFIXES - {".ipynb"}
 HANDIN_RULE = "an .ipynb wins over an HTML page, then the newest"
 MAX_HTML_BYTES = 20 * 1024 * 1024  # an export-html page with plots is a few MB
 CELL_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
