@@ -339,6 +339,23 @@ def test_a_kernel_started_ahead_for_other_jail_variables_is_not_used(two_student
     assert printed(second.cells[0])[5] == "8"
 
 
+def test_no_kernel_is_started_ahead_while_every_uid_slot_is_busy(monkeypatch):
+    # A worker never waits for a slot (up to 30 s) just to have a kernel ahead; its next kernel starts on demand.
+    from backprop_course.sandbox import uids
+    real, waits = uids.acquire, []
+    monkeypatch.setattr(uids, "acquire", lambda base, slots, wait=30.0: waits.append(wait) or real(base, slots, wait))
+    policy = sandbox.Policy(uid_base=63000, uid_slots=1)
+    held = real(policy.uid_base, policy.uid_slots)
+    try:
+        manager = sandbox.SandboxedKernelManager(config=sandbox.confinement(REPO, policy).config())
+        with pytest.raises(uids.NoFreeAccount):
+            manager.start_ahead()
+        manager.discard()
+    finally:
+        held.release()
+    assert waits == [0.0]
+
+
 def test_a_grading_worker_leaves_no_kernel_started_ahead_behind_when_it_ends(tmp_path):
     # Its kernel started ahead shows as that worker's cgroups (named after its pid); gone once it has ended.
     import multiprocessing

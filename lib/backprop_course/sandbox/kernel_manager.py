@@ -159,6 +159,8 @@ class SandboxedKernelManager(AsyncKernelManager):
     ending_kind: str | None = None  # its problem kind: dead_kernel, cpu_limit, memory_limit, time_limit, ...
     deadline: float | None = None   # time.monotonic() when the notebook's wall-clock time is up
 
+    _account_wait = 30.0  # seconds to wait for a free uid slot (none for a kernel started ahead)
+
     limits = Dict(help="Policy fields (see sandbox/policy.py) overriding the defaults").tag(config=True)
     course_root = Unicode("", help="The course root; refuse to mount anything exposing it").tag(config=True)
 
@@ -190,7 +192,7 @@ class SandboxedKernelManager(AsyncKernelManager):
         submission = Path(kw["cwd"]).resolve()
         check_outside_course(python_folders(), Path(self.course_root) if self.course_root else None)
         self._release_jail()
-        account = uids.acquire(self.policy.uid_base, self.policy.uid_slots)
+        account = uids.acquire(self.policy.uid_base, self.policy.uid_slots, self._account_wait)
         root = Path(tempfile.mkdtemp(prefix="backprop-kernel-", dir=jail_parent()))
         self._jail_parts = (account, root)
         socket_dir, passwd_dir = root / "ipc", root / "etc"
@@ -257,6 +259,7 @@ class SandboxedKernelManager(AsyncKernelManager):
         if not self.policy.start_ahead:
             return False
         placeholder = Path(tempfile.mkdtemp(prefix="backprop-work-", dir=jail_parent()))
+        self._account_wait = 0.0  # every slot busy: no kernel ahead rather than a worker waiting for one
         try:
             run_sync(self._async_launch_jailed)(cwd=str(placeholder), **kw)
         finally:
@@ -273,13 +276,14 @@ class SandboxedKernelManager(AsyncKernelManager):
     async def _async_hand_over(self, folder: str) -> None:
         """Give a kernel started ahead its student's folder, then return as start_kernel does.
 
-        The folder goes into the jail's read-only snapshot (/srv/submission inside) and, once the kernel's
-        sockets exist (so its launcher is done), into its work folder through the sandbox's root, owned by
-        its account: what the launcher's copy gives a kernel started for a known folder.
+        Once the kernel's sockets exist (so its launcher has copied the empty snapshot and is done), the
+        folder goes into the jail's read-only snapshot (/srv/submission inside) and into its work folder
+        through the sandbox's root, owned by its account: what the launcher's copy gives a kernel started
+        for a known folder.
         """
         jail = self._jail
-        _readable_snapshot(Path(folder).resolve(), jail.submission)
         await self._take_back_sockets()
+        _readable_snapshot(Path(folder).resolve(), jail.submission)  # after the launcher's copy (of nothing)
         inits = namespace_inits(self._popen.pid)
         if self._popen.poll() is not None or not inits:
             raise RuntimeError("the kernel started ahead is gone")
