@@ -81,17 +81,6 @@ def classes_of(tag: str) -> set[str]:
     return set(attributes_of(tag).get("class", "").split())
 
 
-def _end_tag(page: str, element: str, position: int) -> re.Match | None:
-    """RAW_END[element].search(page, position), found with str.find: its matches start with `</`, which a
-    case-insensitive pattern cannot look for as fast."""
-    while (at := page.find("</", position)) >= 0:
-        closing = RAW_END[element].match(page, at)
-        if closing is not None:
-            return closing
-        position = at + 1
-    return None
-
-
 def _without_raw_text(page: str, embedded: list[tuple[dict, str]]) -> str:
     """The page with its script and style blocks and comments cut out; notebook blocks go to `embedded`."""
     kept, position = [], 0
@@ -105,7 +94,7 @@ def _without_raw_text(page: str, embedded: list[tuple[dict, str]]) -> str:
         tag_end = page.find(">", start.end())
         if tag_end < 0:
             return "".join(kept)
-        closing = _end_tag(page, element, tag_end + 1)
+        closing = RAW_END[element].search(page, tag_end + 1)  # fast: the pattern starts with `</`, uncased
         text_end = len(page) if closing is None else closing.start()
         if element == "script":
             attributes = attributes_of(page[start.start():tag_end + 1])
