@@ -19,10 +19,9 @@ dead_kernel) and offer `notices`, (kind, message) pairs of limits met while the 
 
 A kernel manager class that can start a kernel ahead of need (`start_ahead()`, `fits()`,
 `hand_over(folder)`, `discard()`: the sandbox's) gets one started, in the same thread, as soon as a
-notebook is done; the next `run_cells` with the same options hands it its folder instead of starting a
-kernel, so the kernel boots while the grader writes, judges and fetches the next notebook. A kernel
-started ahead is fresh (it has run no cell); one that no longer fits, or is still held when the process
-ends, is discarded.
+notebook's own kernel is ready; the next `run_cells` with the same options hands it its folder instead
+of starting a kernel, so that kernel boots while this notebook runs. A kernel started ahead is fresh (it
+has run no cell); one that no longer fits, or is still held when the process ends, is discarded.
 """
 from __future__ import annotations
 
@@ -139,6 +138,10 @@ def run_cells(nb: NotebookNode, workdir: str, timeout: int, kernel_name: str = "
     with client.setup_kernel(stderr=subprocess.DEVNULL, cleanup_kc=True):
         deadline = getattr(client.km, "deadline", None)
         notices = getattr(client.km, "notices", [])
+        try:  # the next notebook's kernel boots while this one runs
+            _start_ahead(client_options or {}, kernel_name)
+        except Exception:  # the next notebook starts its own kernel
+            pass
         for index, cell in enumerate(nb.cells):
             if cell.cell_type != "code":
                 continue
@@ -177,8 +180,4 @@ def run_cells(nb: NotebookNode, workdir: str, timeout: int, kernel_name: str = "
                     break
             else:
                 timeouts_in_a_row = 0
-    try:
-        _start_ahead(client_options or {}, kernel_name)
-    except Exception:  # the next notebook starts its own kernel
-        pass
     return events, cells_seconds
