@@ -103,7 +103,7 @@ class PageReader:
         raised (then nothing is kept)."""
         if self._pool is None:
             return False
-        size = -(-len(members) // (self.workers * 3))
+        size = max(1, -(-len(members) // (self.workers * 3)))  # a few shares per worker
         jobs = [(str(archive), str(target), members[at:at + size], self.pattern) for at in range(0, len(members), size)]
         for found in self._pool.map(_extract_job, jobs, chunksize=1):
             self._known.update((target / name, claims) for name, claims in found.items())
