@@ -1,6 +1,7 @@
 """The sandboxed kernel client's readiness check (lib/backprop_course/sandbox/client.py), on scripted
 channels: ready once the kernel has answered and iopub has delivered, without listening for silence."""
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 from queue import Empty
 
 from backprop_course.sandbox.client import IOPUB_WAIT, SandboxedKernelClient
@@ -9,6 +10,13 @@ from backprop_course.sandbox.client import IOPUB_WAIT, SandboxedKernelClient
 def message(kind, parent=None, **content):
     return {"msg_type": kind, "header": {"msg_type": kind}, "parent_header": {"msg_id": parent} if parent else {},
             "content": content}
+
+
+def wait_ready(client, timeout=5):
+    """client.wait_for_ready in an event loop of its own thread (the suite's earlier tests may leave one running
+    in this thread, where asyncio.run refuses to start)."""
+    with ThreadPoolExecutor(1) as alone:
+        return alone.submit(asyncio.run, client.wait_for_ready(timeout=timeout)).result()
 
 
 class ScriptedChannel:
@@ -55,7 +63,7 @@ def test_ready_at_the_idle_status_of_the_answered_request_and_pending_messages_r
     iopub = ScriptedChannel([message("iopub_welcome"), message("status", "k1", execution_state="busy"),
                              message("status", "k1", execution_state="idle"), message("status", "k0", execution_state="idle")])
     client = ScriptedClient(ScriptedChannel([reply("k1")]), iopub)
-    asyncio.run(client.wait_for_ready(timeout=5))
+    wait_ready(client)
     assert client.asked == ["k1"]
     assert iopub.messages == []                       # what iopub held is read...
     assert iopub.timeouts[3:] == [0, 0]               # ...after the idle status, without waiting for more
@@ -77,7 +85,7 @@ def test_a_silent_iopub_asks_again_until_it_delivers():
     iopub = SilentUntilAskedTwice([])
     client = ScriptedClient(ScriptedChannel([reply("k1"), reply("k2")]), iopub)
     iopub.asker = client
-    asyncio.run(client.wait_for_ready(timeout=5))
+    wait_ready(client)
     assert client.asked == ["k1", "k2"]
     assert iopub.timeouts == [IOPUB_WAIT, IOPUB_WAIT, "delivered", 0]
 
@@ -86,5 +94,5 @@ def test_an_iopub_that_delivered_something_counts_as_connected_after_a_short_sil
     # Subscribed after the kernel published the request's statuses: only the welcome arrives.
     iopub = ScriptedChannel([message("iopub_welcome")])
     client = ScriptedClient(ScriptedChannel([reply("k1")]), iopub)
-    asyncio.run(client.wait_for_ready(timeout=5))
+    wait_ready(client)
     assert client.asked == ["k1"] and iopub.timeouts == [IOPUB_WAIT, IOPUB_WAIT, 0]
