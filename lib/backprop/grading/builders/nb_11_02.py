@@ -43,11 +43,12 @@ def large_recipe(rng, activation=None):
     return {"generated": recipe}
 
 
-def large_truth(given, exercise):
+def large_truth(given, exercise, output="softmax"):
     """(the sketch of the reference backward on the recipe's network, its context: the sketch matrices, so no
-    diagnosis on it: the catalogue's models are full gradients; the small cases, judged first, name the mistake)."""
+    diagnosis on it: the catalogue's models are full gradients; the small cases, judged first, name the mistake).
+    output: the network's output layer (report11's networks: identity)."""
     recipe = given["generated"]
-    case, matrices = generated_case(recipe), sketch_matrices(recipe["sizes"], recipe["sketch"])
+    case, matrices = generated_case(recipe, output=output), sketch_matrices(recipe["sizes"], recipe["sketch"])
     truth = sketch_value(list(reference_gradients(case)), recipe["sizes"], matrices)
     return truth, {**_context(exercise, case, None, given), "sketch": matrices}
 

@@ -9,14 +9,13 @@ target. Hidden sizes are drawn within the strong setup; with rng None, the visib
 import numpy as np
 
 from backprop_kit.datasets import load_report11
-from backprop_kit.testing.sketch import sketch_matrices, sketch_value
 
 from ...mlp import MLP
-from ..cases import generated_case, make_case
+from ..cases import make_case
 from ..reference import numerical_param_gradients
 from ..terrain import HIGH, LOW, heldout
 from . import Built
-from .nb_11_02 import LARGE as LARGE_11_02, SKETCH_COLUMNS
+from .nb_11_02 import LARGE as LARGE_11_02, SKETCH_COLUMNS, deferred, large_truth
 from .strong import strong_sizes
 
 # The network on which numerical differentiation cannot finish in a cell: 11_02's (builders/nb_11_02.py, where the
@@ -104,25 +103,10 @@ def loss_hidden_flat(rng):
 
 
 # -- gradient -----------------------------------------------------------------------------------------------------
-def reference_gradients(case):
-    """The reference backward pass (for the network too large for central differences)."""
-    return case.network().backward(list(case.hs), case.t)
-
-
 def build_gradient(cases, flat=False, truth=numerical_param_gradients):
     """The kernel's inputs at once; each case's truth (central differences) when first read (builders.Built)."""
-    def case_truth(case, given):
-        return lambda: (list(truth(case)), {"exercise": "backward", "case": case, "layer": None, "inputs": given})
     inputs = [{"params": list(case.params), "x": case.x, "t": case.t[:, 0] if flat else case.t} for case in cases]
-    return Built({"cases": inputs}, truths=[case_truth(case, given) for case, given in zip(cases, inputs)])
-
-
-def large_truth(recipe, given):
-    """(the sketch of the reference backward on the recipe's network, its context with the sketch matrices)."""
-    case = generated_case(recipe, output="identity")
-    matrices = sketch_matrices(recipe["sizes"], recipe["sketch"])
-    truth = sketch_value(list(reference_gradients(case)), recipe["sizes"], matrices)
-    return truth, {"exercise": "backward", "case": case, "layer": None, "inputs": given, "sketch": matrices}
+    return deferred("backward", [(case, None) for case in cases], inputs, lambda case, _: list(truth(case)))
 
 
 def with_large_case(small: Built, rng, flat=False) -> Built:
@@ -136,7 +120,7 @@ def with_large_case(small: Built, rng, flat=False) -> Built:
               "sketch": {"seed": int(rng.integers(2**31)), "columns": SKETCH_COLUMNS}}
     given = {"generated": recipe}
     return Built({"cases": small.inputs["cases"] + [given]},
-                 truths=small.truths.functions + [lambda: large_truth(recipe, given)])
+                 truths=small.truths.functions + [lambda: large_truth(given, "backward", output="identity")])
 
 
 def gradient_visible(rng):
